@@ -1,0 +1,3 @@
+from eula_parse.cli import main
+
+main()

@@ -1,0 +1,55 @@
+"""The ``eula`` command: argument parsing and printing only.
+
+Each sub-command lives in its own module and calls the Python API; library
+modules never import from here. Heavy libraries (spaCy, pdfplumber) are
+imported inside the commands that need them so that ``eula search`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from eula_parse.errors import EulaError
+
+
+class EulaGroup(click.Group):
+    """Turns every ``EulaError`` into ``error: <message>`` and exit code 2 (``--debug`` re-raises)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EulaError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=EulaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="eula-parse")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Parse, tag, search and diff software licence agreements (EULAs)."""
+    ctx.obj = {"debug": debug}
+
+
+def _register() -> None:
+    from eula_parse.cli import parse as parse_cmd
+
+    main.add_command(parse_cmd.parse)
+    for module in ("entities", "search", "diff"):
+        try:
+            mod = __import__(f"eula_parse.cli.{module}", fromlist=["COMMANDS"])
+        except ModuleNotFoundError:
+            continue
+        for command in mod.COMMANDS:
+            main.add_command(command)
+
+
+_register()
