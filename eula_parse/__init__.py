@@ -5,13 +5,11 @@
     >>> doc.get("product/xprotect-corporate/5").text[:40]
     'The Product may, with the exceptions sta'
 
-Names are imported lazily so that ``import eula_parse`` (and ``eula search``)
-does not pay for pdfplumber and spaCy until a PDF is actually parsed.
+``import eula_parse`` stays light: pdfplumber and spaCy are imported inside the
+functions that need them, so ``eula search`` does not pay for them.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from eula_parse.errors import (
     EulaError,
@@ -25,26 +23,9 @@ from eula_parse.model import Clause, Document, Entity, Group, Item, Node, Paragr
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "parse": "eula_parse.pipeline",
-    "diff": "eula_parse.diff",
-    "DocumentDiff": "eula_parse.diff",
-    "ClauseIndex": "eula_parse.index",
-    "Hit": "eula_parse.index",
-}
-
-if TYPE_CHECKING:  # pragma: no cover
-    from eula_parse.diff import DocumentDiff, diff
-    from eula_parse.index import ClauseIndex, Hit
-    from eula_parse.pipeline import parse
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'eula_parse' has no attribute {name!r}")
+from eula_parse.pipeline import parse  # noqa: E402  (pdfplumber/spaCy load on first call)
+from eula_parse.diff import DocumentDiff, diff  # noqa: E402
+from eula_parse.index import ClauseIndex, Hit  # noqa: E402
 
 
 __all__ = [
