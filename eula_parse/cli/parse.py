@@ -1,0 +1,30 @@
+"""``eula parse``: print a document's outline, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole document as JSON.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["outline", "json", "markdown"]), default="outline", show_default=True
+)
+@click.option("--no-entities", is_flag=True, help="Skip entity tagging (structure only, faster).")
+@click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
+def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int) -> None:
+    """Parse FILE (a EULA PDF) and print its clause tree."""
+    from eula_parse import render
+    from eula_parse.pipeline import parse as parse_pdf
+
+    doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages)
+    if as_json or fmt == "json":
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(render.markdown(doc), nl=False)
+    else:
+        for line in render.outline(doc):
+            click.echo(line)
