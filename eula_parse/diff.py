@@ -82,9 +82,21 @@ def comparable(text: Optional[str]) -> str:
     return _SPACE_AFTER.sub("", text)
 
 
+#: Leading numbering of a heading: "ARTICLE B 1—", "B.3.4", "4.0", "Section 2.", "IV.".
+_HEADING_NUMBER = re.compile(
+    r"^\s*(?:(?:article|section|clause|part|chapter|schedule|exhibit|attachment|appendix|annex)\s+)?"
+    r"(?:[A-Z](?:\.|\s+)(?=\d))?(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.?(?=\s))\s*[.):\u2014\u2013-]?\s*",
+    re.I,
+)
+
+
 def _name_key(name: Optional[str]) -> str:
-    """Headings are compared as slugs: a trailing period or a dropped ® is not a rename."""
-    return slugify(_WORD_HYPHEN.sub("", name)) if name else ""
+    """Headings are compared as slugs without their numbering: a trailing period, a
+    dropped ® or a renumbering ("4.0 DATA" -> "3.0 DATA") is not a rename."""
+    if not name:
+        return ""
+    stripped = _WORD_HYPHEN.sub("", _HEADING_NUMBER.sub("", name, count=1))
+    return slugify(stripped) if any(ch.isalnum() for ch in stripped) else ""
 
 
 # -- redlines ---------------------------------------------------------------
@@ -378,6 +390,16 @@ class _Side:
                         clause, "clause", punit, ci, [group.name, product.name, clause.number or str(ci + 1)],
                         clause.number, body=_body(clause))))
 
+        # A document's own version label ("EULA 20240612") is page furniture wherever it
+        # turns up; one leaking into a clause must not read as a change against a version
+        # whose label differs.
+        label = comparable(doc.version)
+        if len(label) >= 6 and any(ch.isdigit() for ch in label):
+            pattern = re.compile(r"(?:^|\s)" + re.escape(label) + r"(?=\s|$)")
+            for unit in self.order:
+                if label in unit.key:
+                    unit.key = normalize_space(pattern.sub(" ", unit.key))
+
     def _add(self, unit: _Unit) -> _Unit:
         unit.pos = len(self.order)
         self.order.append(unit)
@@ -444,7 +466,8 @@ class _Aligner:
         def rest():
             return ([u for u in olds if id(u) not in self.pair], [u for u in news if id(u) not in self.rpair])
 
-        # 1. stable, heading-derived ids; 2. same heading/name.
+        # 1. stable, heading-derived ids; 2. same heading, when no other sibling on
+        # either side has it (two "Permitted Uses" sections are told apart by text).
         for attr in ("id", "name"):
             o_rest, n_rest = rest()
             index: dict[str, list[_Unit]] = defaultdict(list)
@@ -452,10 +475,14 @@ class _Aligner:
                 value = n.id if attr == "id" else n.name
                 if value and (attr != "id" or _semantic(n)):
                     index[value].append(n)
+            olds_by: dict[str, list[_Unit]] = defaultdict(list)
             for o in o_rest:
                 value = o.id if attr == "id" else o.name
-                if value and index.get(value):
-                    self.link(o, index[value].pop(0))
+                if value and (attr != "id" or _semantic(o)):
+                    olds_by[value].append(o)
+            for value, found in olds_by.items():
+                if len(found) == 1 and len(index.get(value, ())) == 1:
+                    self.link(found[0], index[value][0])
         # 3. same text (first occurrence with first occurrence, so duplicates pair in order).
         o_rest, n_rest = rest()
         by_text: dict[tuple[str, str], list[_Unit]] = defaultdict(list)
