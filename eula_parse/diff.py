@@ -35,7 +35,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Optional
 
 from rapidfuzz import fuzz
 
@@ -328,6 +328,8 @@ class _Unit:
             head = f"{self.number} {self.label}".strip() if self.kind == "section" else f"{self.number}."
         else:
             head = self.label if self.kind in ("section", "product", "group") else ""
+        if head and self.body and head[-1].isalnum():
+            head += "."  # run-in headings print as "Copenhagen Clause. Milestone is ..."
         first = " ".join(p for p in (head, self.body) if p)
         if first:
             lines.append(first)
@@ -745,8 +747,3 @@ def diff(old: Document, new: Document) -> DocumentDiff:
         products=products,
     )
 
-
-def iter_segments(change: Change, side: str) -> Iterator[tuple[str, str]]:
-    """The redline segments one side shows: ``side="old"`` keeps equal+delete, ``"new"`` equal+insert."""
-    drop = "insert" if side == "old" else "delete"
-    return ((op, text) for op, text in change.redline if op != drop)
