@@ -101,23 +101,29 @@ def _name_key(name: Optional[str]) -> str:
 
 # -- redlines ---------------------------------------------------------------
 
-#: A word (hyphenated words and "Plug- in" stay one token) or one punctuation
-#: character, each with the white space that follows it.
-_TOKEN = re.compile(rf"(\w+(?:[{_HYPHEN}]\s?\w+)*|[^\w\s])(\s*)")
+#: White space, then a word (hyphenated words and "Plug- in" stay one token) or
+#: one punctuation character.
+_TOKEN = re.compile(rf"(\s*)(\w+(?:[{_HYPHEN}]\s?\w+)*|[^\w\s])")
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    return [(comparable(m.group(1)), m.group(0)) for m in _TOKEN.finditer(normalize_space(text))]
+def _tokens(text: str) -> list[tuple[str, str, str]]:
+    """``(comparison key, leading white space, token)`` for each token of ``text``."""
+    return [(comparable(m.group(2)), m.group(1), m.group(2)) for m in _TOKEN.finditer(normalize_space(text))]
+
+
+def _run(tokens: list[tuple[str, str, str]]) -> str:
+    return "".join(space + token for _, space, token in tokens)[len(tokens[0][1]):] if tokens else ""
 
 
 def redline(old: str, new: str) -> list[tuple[str, str]]:
     """Word-level redline: ``[(op, text), ...]`` with op ``"equal"``, ``"delete"`` or ``"insert"``.
 
     Joining the equal and delete segments gives ``old``; equal and insert give ``new``
-    (white space normalised). A replaced run is one delete followed by one insert.
+    (up to white space). A replaced run is one delete followed by one insert, and the
+    space before a changed run stays outside it: ``"Server [-2019-]{+2022+} Express"``.
     """
     a, b = _tokens(old), _tokens(new)
-    matcher = difflib.SequenceMatcher(None, [k for k, _ in a], [k for k, _ in b], autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [t[0] for t in a], [t[0] for t in b], autojunk=False)
     out: list[tuple[str, str]] = []
 
     def push(op: str, text: str) -> None:
@@ -129,16 +135,16 @@ def redline(old: str, new: str) -> list[tuple[str, str]]:
             out.append((op, text))
 
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        olds, news = a[i1:i2], b[j1:j2]
+        # A space on either side before the run is kept (an extra space is harmless,
+        # a missing one glues two words together).
+        if (olds and olds[0][1]) or (news and news[0][1]):
+            push("equal", " ")
         if op == "equal":
-            push("equal", "".join(t for _, t in b[j1:j2]))
-            continue
-        removed = "".join(t for _, t in a[i1:i2])
-        inserted = "".join(t for _, t in b[j1:j2])
-        # Keep the space after a changed run outside the markup: "[-2019-]{+2022+} ".
-        tail = inserted[len(inserted.rstrip()):] if inserted else removed[len(removed.rstrip()):]
-        push("delete", removed.rstrip())
-        push("insert", inserted.rstrip())
-        push("equal", tail)
+            push("equal", _run(news))
+        else:
+            push("delete", _run(olds))
+            push("insert", _run(news))
     return out
 
 
