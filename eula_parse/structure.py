@@ -44,7 +44,7 @@ _PART_WORDS = {
     "addendum": 1, "article": 2, "section": 2, "clause": 2,
 }
 _ARTICLE = re.compile(
-    r"^(?P<num>(?:" + "|".join(_PART_WORDS) + r")\s+(?:\d+[A-Z]?|[A-Z]|[IVXLC]+)\b)[\s.:\-–—]*",
+    r"^(?P<num>(?:" + "|".join(_PART_WORDS) + r")\s+(?:[A-Z]\.\d+|\d+[A-Z]?|[A-Z]|[IVXLC]+)\b)[\s.:\-–—]*",
     re.I,
 )
 _DECIMAL = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:\.(?!\d)|\s|\)(?=\s))\s*(?=\S)")
@@ -176,7 +176,10 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float) -> bool:
     same_flow = line.gap is not None
     if same_flow and spacing and line.gap > max(spacing * 1.6, spacing + 2.5):
         return True
-    if line.bold_prefix and not line.bold and not prev.bold and _RUNIN_END.search(line.bold_prefix.rstrip()):
+    if (
+        line.bold_prefix and not line.bold and not prev.bold and _RUNIN_END.search(line.bold_prefix.rstrip())
+        and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
+    ):
         return True
     marker = marker_of(line.text)
     if marker:
@@ -253,10 +256,20 @@ def classify(paras: list[Para], body: float) -> None:
             para.kind = "runin"
             if para.marker and heading.startswith(text[: para.marker.length].strip()):
                 heading = heading[para.marker.length :].strip() if len(heading) > para.marker.length else heading
-            para.heading = heading.rstrip(" .:")
+            para.heading = heading.rstrip(" .:") or None
+            if para.heading and para.marker and para.heading == para.marker.number:
+                para.heading = None
+            if para.heading is None:
+                para.kind = "numbered" if para.marker else "body"
             continue
         if para.marker:
             para.kind = "numbered"
+
+
+def _heading_like(text: str) -> bool:
+    """Short and mostly upper case: "SCOPE OF USE", not a sentence that happens to start "Exhibit 1"."""
+    letters = [c for c in text if c.isalpha()]
+    return 0 < len(text) <= 100 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
 def _split_part_heading(text: str, marker: Marker) -> tuple[str, Optional[str]]:
@@ -364,40 +377,43 @@ def build(extraction: Extraction) -> Document:
     paras = paragraphs(lines)
     classify(paras, body)
 
-    # Title: the largest display heading on the first page (else the first short line).
+    # Title: the largest display heading on the first page; where nothing there is set
+    # larger than the body, a short opening line (many agreements set their title plainly).
     first_page = [i for i, p in enumerate(paras) if p.page_start == extraction.pages[0].number]
-    displays = [i for i in first_page if paras[i].kind == "display"]
+    displays = [i for i in first_page if paras[i].kind == "display" and not paras[i].marker]
     title_index: Optional[int] = None
     if displays:
         title_index = max(displays, key=lambda i: (paras[i].size, -i))
-        if paras[title_index].marker and paras[title_index].marker.kind == "part":
-            title_index = None
+    opening = next((i for i in first_page if paras[i].size >= body - 0.2), None)
+    if opening is not None and (title_index is None or (paras[title_index].size <= body + 0.4 and opening < title_index)):
+        if len(paras[opening].text) < 120 and not paras[opening].text.rstrip().endswith("."):
+            title_index = opening
     if title_index is not None:
         doc.title = normalize_space(paras[title_index].text)
-    elif paras and len(paras[0].text) < 120:
-        doc.title = normalize_space(paras[0].text)
-        title_index = 0
     doc.version = _version(extraction, paras)
     vendor = doc.title.split()[0] if doc.title else ""
     builder = _Builder(vendor=vendor, doc=doc)
 
     # Heading styles that open products, and the bigger ones that open groups.
-    product_styles = {
-        paras[i].style
-        for i, p in enumerate(paras)
-        if p.kind == "display" and i != title_index and not (p.marker and p.marker.kind == "part")
-        and _is_product_style(paras, i)
-    }
+    product_heads = [
+        i for i, p in enumerate(paras)
+        if p.kind == "display" and i != title_index and not p.marker and _is_product_style(paras, i)
+    ]
+    product_styles = {paras[i].style for i in product_heads}
     product_size = max((s[0] for s in product_styles), default=None)
     group_styles = set()
     if product_styles:
         for i, p in enumerate(paras):
-            if p.kind == "display" and i != title_index and p.style not in product_styles:
+            if p.kind == "display" and i != title_index and p.style not in product_styles and not p.marker:
                 if p.size > product_size + 0.2 or (abs(p.size - product_size) <= 0.2 and p.bold and not any(s[1] for s in product_styles)):
-                    if not (p.marker and p.marker.kind == "part"):
-                        group_styles.add(p.style)
+                    group_styles.add(p.style)
+    # The product part starts at the first group heading or product heading proper; a heading
+    # of the same style earlier on is a general-terms section heading.
+    starts = [i for i, p in enumerate(paras) if p.kind == "display" and p.style in group_styles and not p.marker]
+    products_from = min(starts + product_heads, default=len(paras))
 
-    stack: list[tuple[float, Section, list[Para]]] = []  # open sections with their paragraphs
+    stack: list[tuple[float, Section, list[Para], Optional[tuple]]] = []  # open sections: rank, node, paragraphs, heading style
+    top_integers: list[int] = []  # numbers of the top-level "1." / "2.0" sections seen so far
     section_paras: dict[int, list[Para]] = {}
     group: Optional[Group] = None
     product: Optional[Product] = None
@@ -426,8 +442,27 @@ def build(extraction: Extraction) -> Document:
             product.page_end = max([product.page_end] + [c.page_end for c in product.clauses])
         product, product_paras = None, []
 
-    def open_section(section: Section, rank: float, para: Para, root: list[Section]):
-        while stack and stack[-1][0] >= rank:
+    def rank_of(marker: Marker) -> float:
+        """A plain "1." list inside a "2.1"-style section is a sub-list, not a new top level."""
+        parts = marker.number.split(".")
+        if marker.kind != "decimal" or not (len(parts) == 1 or parts[1:] == ["0"]) or not parts[0].isdigit():
+            return marker.rank
+        number = int(parts[0])
+        for rank, section, _, _ in reversed(stack):  # an open sub-list goes on: 2. after 1.
+            if rank % 1 and section.number and section.number.isdigit():
+                if int(section.number) == number - 1:
+                    return rank
+                break
+        continues_top = bool(top_integers) and number == top_integers[-1] + 1
+        deep = next((r for r, s, _, _ in reversed(stack) if s.number and s.number.count(".") and not s.number.endswith(".0")), None)
+        if deep is not None and not continues_top:
+            return deep + 0.5
+        top_integers.append(number)
+        return marker.rank
+
+    def open_section(section: Section, rank: float, para: Para, root: list[Section], style=None):
+        # An unnumbered display heading ("GENERAL TERMS") ends at the next heading set like it.
+        while stack and (stack[-1][0] >= rank or (style is not None and stack[-1][1].number is None and stack[-1][3] == style)):
             stack.pop()
         parent_children = stack[-1][1].children if stack else root
         if section.number:
@@ -439,14 +474,17 @@ def build(extraction: Extraction) -> Document:
             section.id = builder.unique(f"general/{slugify(section.heading or 'section')}")
         parent_children.append(section)
         section_paras[id(section)] = []
-        stack.append((rank, section, section_paras[id(section)]))
+        stack.append((rank, section, section_paras[id(section)], style if para.kind == "display" else None))
         section.page_start = section.page_end = para.page_start
 
     for index, para in enumerate(paras):
         if index == title_index:
             continue
-        is_part = para.marker is not None and para.marker.kind == "part"
-        if para.kind == "display" and para.style in group_styles and not is_part:
+        is_part = para.marker is not None and para.marker.kind == "part" and (
+            para.kind in ("display", "runin") or _heading_like(para.text[para.marker.length :])
+        )
+        in_product_part = index >= products_from and not para.marker
+        if para.kind == "display" and para.style in group_styles and in_product_part:
             close_product()
             in_products = True
             stack.clear()
@@ -454,7 +492,7 @@ def build(extraction: Extraction) -> Document:
             group.page_start = group.page_end = para.page_start
             doc.groups.append(group)
             continue
-        if para.kind == "display" and para.style in product_styles and not is_part:
+        if para.kind == "display" and para.style in product_styles and in_product_part:
             close_product()
             in_products = True
             stack.clear()
@@ -468,7 +506,7 @@ def build(extraction: Extraction) -> Document:
             group.products.append(product)
             group.page_end = para.page_end
             continue
-        if in_products and product is not None and not is_part:
+        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker):
             if para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal" and "." not in para.marker.number.rstrip("."):
                 close_clause()
                 clause = Clause(id=f"{product.id}/{para.marker.number}", number=para.marker.number)
@@ -487,14 +525,14 @@ def build(extraction: Extraction) -> Document:
                 number, heading = _split_part_heading(para.text, para.marker)
                 rank = para.marker.rank
             elif para.marker and para.marker.kind == "decimal":
-                number, heading = para.marker.number, para.text[para.marker.length :].strip() or None
-                rank = para.marker.rank
+                number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
+                rank = rank_of(para.marker)
             else:
                 number, heading, rank = None, normalize_space(para.text), 0
             if in_products:
                 close_product()
                 in_products, group = False, None
-            open_section(Section(id="", number=number, heading=heading), rank, para, doc.sections)
+            open_section(Section(id="", number=number, heading=heading), rank, para, doc.sections, para.style)
             continue
         if para.kind == "runin" and not para.marker:
             open_section(Section(id="", heading=para.heading), 50, para, doc.sections)
@@ -503,7 +541,7 @@ def build(extraction: Extraction) -> Document:
             continue
         if para.marker and para.marker.kind == "decimal" and para.kind in ("numbered", "runin"):
             heading = para.heading if para.kind == "runin" else None
-            open_section(Section(id="", number=para.marker.number, heading=heading), para.marker.rank, para, doc.sections)
+            open_section(Section(id="", number=para.marker.number, heading=heading), rank_of(para.marker), para, doc.sections)
             start = len(_runin_text(para)) if para.kind == "runin" else para.marker.length
             section_paras[id(stack[-1][1])].append(_with_text(para, para.text[start:].strip()))
             continue
