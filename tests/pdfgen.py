@@ -567,10 +567,11 @@ def _strip(piece: str) -> str:
 
 
 def fill_lines(runs: Sequence[Run], size: float, first_width: float, width: float,
-               splits: Optional[list[tuple[str, str]]] = None) -> list[list[Run]]:
+               splits: Optional[list[tuple[str, str, str]]] = None) -> list[list[Run]]:
     """Greedy ragged-right line filling; words break only at :func:`_break_points`.
 
-    ``splits`` collects ``(kind, text before the break)`` for every word broken at a line end.
+    ``splits`` collects ``(kind, text before the break, whole word)`` for every word broken
+    at a line end (the whole word without markers, as the parser must return it).
     """
     lines: list[list[Run]] = []
     cur: list[Run] = []
@@ -597,6 +598,7 @@ def fill_lines(runs: Sequence[Run], size: float, first_width: float, width: floa
             if cur:
                 flush()
             continue
+        original = _strip(word)
         while True:
             whole = _strip(word)
             if cur_w + need(whole, font) <= avail():
@@ -608,7 +610,7 @@ def fill_lines(runs: Sequence[Run], size: float, first_width: float, width: floa
                     add(head, font)
                     flush()
                     if splits is not None:
-                        splits.append((kind, head))
+                        splits.append((kind, head, original))
                     word = word[i + (1 if kind in ("soft", "split") else 0):]
                     break
             else:
@@ -642,9 +644,9 @@ class Rendered:
     spans: dict[str, tuple[int, int]]
     furniture: list[str]
     spec: Optional[EulaSpec] = None
-    #: ``(kind, text before the break)`` for every word broken at a line end; kind is
-    #: "hyphen" (compound), "soft" (hyphenation), "url" or "split".
-    splits: list[tuple[str, str]] = field(default_factory=list)
+    #: ``(kind, text before the break, whole word)`` for every word broken at a line end;
+    #: kind is "hyphen" (compound), "soft" (hyphenation), "url" or "split".
+    splits: list[tuple[str, str, str]] = field(default_factory=list)
 
     def crossing(self, prefix: str = "") -> list[str]:
         """Ids of nodes whose text runs across a page break."""
@@ -666,7 +668,7 @@ class Typesetter:
         self.gutter = gutter
         self.pages: list[_Page] = []
         self.spans: dict[str, list[int]] = {}
-        self.splits: list[tuple[str, str]] = []
+        self.splits: list[tuple[str, str, str]] = []
         #: nodes that may be pushed down so that they run across a page break (see paragraph()).
         self.cross_targets: list[str] = []
         self.frame_top = self.top
