@@ -214,25 +214,38 @@ def _rows(words: list[Word]) -> list[list[Word]]:
 def _gutter(rows: list[list[Word]], width: float) -> Optional[float]:
     """The x of a vertical gutter splitting the page into two columns, if there is one.
 
-    A candidate x in the middle 30-70 % of the page is a gutter when (almost)
-    no row has text across it, while many rows have text on both sides.
+    An x in the middle 30-70 % of the page is clear when (almost) no row has
+    text across it while a good share of the words lies on each side (the
+    columns' baselines need not line up); the gutter is in the widest clear band.
     """
     if len(rows) < 6:
         return None
-    best = None
+    run: list[tuple[float, int]] = []
+    best: list[tuple[float, int]] = []
+    words = [w for row in rows for w in row]
     for step in range(int(width * 0.30), int(width * 0.70), 2):
         x = float(step)
-        crossing = both = 0
-        for row in rows:
-            if any(w.x0 - 4 < x < w.x1 + 4 for w in row):
-                crossing += 1
-            elif row[0].x0 < x < row[-1].x1:
-                both += 1
-        if crossing <= 0.1 * len(rows) and both >= 0.3 * len(rows):
-            score = both - crossing
-            if best is None or score > best[0]:
-                best = (score, x)
-    return best[1] if best else None
+        crossing = sum(1 for row in rows if any(w.x0 - 4 < x < w.x1 + 4 for w in row))
+        left = sum(1 for w in words if w.x1 <= x)
+        if crossing <= 0.1 * len(rows) and min(left, len(words) - left - crossing) >= 0.2 * len(words):
+            run.append((x, crossing))
+            if len(run) > len(best):
+                best = list(run)
+        else:
+            run = []
+    if not best:
+        return None
+    # The widest clear band holds the gutter (narrow ones are hanging indents inside a
+    # column); within it, the stretch no row crosses at all, so hanging numbers stay right.
+    fewest = min(c for _, c in best)
+    stretches: list[list[float]] = [[]]
+    for x, crossing in best:
+        if crossing == fewest:
+            stretches[-1].append(x)
+        elif stretches[-1]:
+            stretches.append([])
+    clear = max(stretches, key=len)
+    return (clear[0] + clear[-1]) / 2
 
 
 def _make_line(words: list[Word], page: int) -> Line:
@@ -265,31 +278,33 @@ def _make_line(words: list[Word], page: int) -> Line:
 
 
 def _page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
-    """Rows -> lines in reading order, reading left column before right on two-column pages."""
+    """Words -> lines in reading order, reading left column before right on two-column pages.
+
+    Rows are clustered once to find a gutter; on a two-column page each column
+    is then clustered on its own, because the baselines of two columns need
+    not line up. Rows that cross the gutter (a title, a full-width table)
+    split the page into bands read top to bottom.
+    """
     rows = _rows(words)
     gutter = _gutter(rows, width)
-    blocks: list[list[list[Word]]]  # each block is a list of columns, each a list of rows
+    blocks: list[list[list[list[Word]]]] = []  # block -> columns -> rows -> words
     if gutter is None:
         blocks = [[rows]]
     else:
-        blocks = []
-        left: list[list[Word]] = []
-        right: list[list[Word]] = []
+        def crosses(row):
+            return any(w.x0 - 4 < gutter < w.x1 + 4 for w in row)
+
+        band: list[Word] = []
         for row in rows:
-            if any(w.x0 - 4 < gutter < w.x1 + 4 for w in row):  # spans both columns
-                if left or right:
-                    blocks.append([left, right])
-                    left, right = [], []
+            if crosses(row):
+                if band:
+                    blocks.append([_rows([w for w in band if w.x1 <= gutter]), _rows([w for w in band if w.x1 > gutter])])
+                    band = []
                 blocks.append([[row]])
             else:
-                lw = [w for w in row if w.x1 <= gutter]
-                rw = [w for w in row if w.x0 >= gutter]
-                if lw:
-                    left.append(lw)
-                if rw:
-                    right.append(rw)
-        if left or right:
-            blocks.append([left, right])
+                band.extend(row)
+        if band:
+            blocks.append([_rows([w for w in band if w.x1 <= gutter]), _rows([w for w in band if w.x1 > gutter])])
 
     lines: list[Line] = []
     for block in blocks:
@@ -310,20 +325,24 @@ def _page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
 
 
 def _furniture_key(line: Line) -> tuple[str, float]:
-    return re.sub(r"\d+", "#", " ".join(line.text.lower().split())), round(line.size)
+    """Digit-blind text without page-number phrases, so "EULA 20240301" on one page and
+    "EULA 20240301 Page 4 of 4" on another (columns merged) are the same furniture."""
+    text = " ".join(_PAGE_PHRASE.sub(" ", line.text).lower().split()).strip(" -–|/·,")
+    return re.sub(r"\d+", "#", text), round(line.size)
 
 
 def _remove_furniture(pages: list[Page]) -> list[str]:
     """Drop running headers/footers and page numbers; return their constant text.
 
-    Candidates are the first and last two lines of each page. A candidate is
+    Candidates are the two topmost and two bottommost lines of each page. A candidate is
     furniture when its digit-blind text in the same size recurs on at least
     half of the pages (and on two or more), or when it is a bare page number.
     """
     candidates: dict[int, list[Line]] = {}
     counts: Counter = Counter()
     for page in pages:
-        ends = page.lines[:2] + page.lines[-2:] if len(page.lines) > 4 else list(page.lines)
+        by_top = sorted(page.lines, key=lambda line: line.top)  # reading order differs on 2-column pages
+        ends = by_top[:2] + by_top[-2:] if len(by_top) > 4 else by_top
         candidates[page.number] = ends
         for key in {_furniture_key(line) for line in ends}:
             counts[key] += 1
@@ -333,11 +352,11 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
         drop = set()
         for line in candidates[page.number]:
             key = _furniture_key(line)
-            if counts[key] >= threshold:
+            if _PAGE_NUMBER.match(line.text) or not key[0]:
+                drop.add(id(line))
+            elif counts[key] >= threshold:
                 drop.add(id(line))
                 labels.setdefault(key, line.text)
-            elif _PAGE_NUMBER.match(line.text):
-                drop.add(id(line))
         page.lines = [line for line in page.lines if id(line) not in drop]
     furniture = []
     for text in labels.values():

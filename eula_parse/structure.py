@@ -53,6 +53,8 @@ _ITEM = re.compile(r"^(?P<num>\(?(?:[a-z]{1,2}|[ivx]{1,5})\)|(?:[a-z]|[ivx]{1,5}
 _BULLET = re.compile(r"^[•▪◦·●■\-–]\s+")
 _RUNIN_END = re.compile(r"[.:]$")
 _TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
+#: how agreements introduce product-specific terms: "for the X product the following applies"
+_LEAD_IN = re.compile(r"\bfor the\b.{1,120}?\bfollowing applies\b|product[- ]specific terms|specific terms (?:of use )?for", re.I)
 _URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$|\b[\w-]+\.[a-z]{2,}/\S*$", re.I)
 
 
@@ -148,7 +150,7 @@ def join_lines(texts: list[str], vocabulary: set[str]) -> str:
             continue
         last = out.rsplit(" ", 1)[-1]
         first = text.split(" ", 1)[0]
-        if _URL_TAIL.search(last) and (last.endswith("-") or (last.endswith(("/", "_", "=", "&", "?", ".")) and re.match(r"[\w\-.~%]+[/?#=&_]", first))):
+        if _URL_TAIL.search(last) and (last.endswith("-") or (last.endswith(("/", "_", "=", "&", "?", ".")) and re.match(r"[a-z0-9][\w\-~%]*[./?#=&_]\w", first))):
             out += text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
             head = re.findall(r"[\w’']+$", out[:-1])
@@ -399,6 +401,8 @@ def build(extraction: Extraction) -> Document:
         i for i, p in enumerate(paras)
         if p.kind == "display" and i != title_index and not p.marker and _is_product_style(paras, i)
     ]
+    if len(product_heads) == 1 and not _LEAD_IN.search(" ".join(p.text for p in paras[product_heads[0] + 1 : product_heads[0] + 4])):
+        product_heads = []  # one heading over a numbered list is just a list (a recipe's "Method")
     product_styles = {paras[i].style for i in product_heads}
     product_size = max((s[0] for s in product_styles), default=None)
     group_styles = set()
