@@ -1,0 +1,315 @@
+"""``eula index``, ``eula search``, ``eula show``: build the clause index, query it, read one node.
+
+Only argument parsing and printing live here; the work is in
+:mod:`eula_parse.index`. Nothing here imports spaCy or pdfplumber: parsing
+happens in worker processes, so a search starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Optional, Sequence
+
+import click
+
+from eula_parse.index import (
+    FILE_TIMEOUT,
+    ClauseIndex,
+    FileResult,
+    Hit,
+    NodeRecord,
+    default_corpus_path,
+    default_index_path,
+    needs_seeding,
+    rebuild,
+    seed,
+)
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
+    help="Index directory [default: $EULA_INDEX, else index/ in the project].",
+)
+
+
+def _err_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+class _Progress:
+    """A rich progress bar on stderr fed by ``ClauseIndex.index_files`` callbacks."""
+
+    def __init__(self, total: int, title: str):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}", style="dim"), console=_err_console(), transient=True,
+        )
+        self.task = self.progress.add_task(title, total=total or None, current="")
+
+    def __enter__(self) -> "_Progress":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, path: str, result: Optional[FileResult]) -> None:
+        if result is None:
+            self.progress.update(self.task, current=Path(path).name)
+        else:
+            self.progress.advance(self.task)
+
+
+def _count_files(paths: Sequence[str]) -> int:
+    from eula_parse.index import expand_paths
+
+    files, problems = expand_paths(paths)
+    return len(files) + len(problems)
+
+
+def _run_with_progress(title: str, paths: Sequence[str], work):
+    with _Progress(_count_files(paths), title) as progress:
+        return work(progress)
+
+
+def _report(results: Sequence[FileResult], index_path: Path) -> int:
+    """Per-file lines on stdout, bad files also on stderr; returns the exit code."""
+    width = max((len(r.path) for r in results), default=0)
+    width = min(width, 60)
+    for r in results:
+        if r.ok:
+            detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
+            if r.seconds:
+                detail += f" · {r.seconds:.1f} s"
+            click.echo(f"{r.status:<9}  {r.path:<{width}}  {detail}")
+        else:
+            click.echo(f"{'error':<9}  {r.path:<{width}}  {r.error}")
+    failed = [r for r in results if not r.ok]
+    counts = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    click.echo(f"{len(results)} file(s) into {index_path}: {summary or 'nothing to do'}")
+    for r in failed:
+        click.echo(f"error: {r.path}: {r.error}", err=True)
+    return 1 if failed else 0
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@index_option
+@click.option("--rebuild", "do_rebuild", is_flag=True,
+              help="Build a fresh index (from PATHS, else the files already indexed) and replace the old one.")
+@click.option("--timeout", type=float, default=FILE_TIMEOUT, show_default=True,
+              help="Give up on a file after this many seconds of parsing.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Files parsed at once (one worker process each).")
+@click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
+@click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
+def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool, timeout: float, jobs: int,
+              max_pages: Optional[int], list_docs: bool) -> None:
+    """Add PDFs (files, or directories searched for *.pdf) to the clause index.
+
+    Each file is parsed in a worker process and added in one commit, so an
+    interrupted run leaves every file fully in or out. Files already indexed
+    (same SHA-256) are skipped. Exits 1 when any file failed, after indexing
+    the others.
+    """
+    path = Path(index_dir) if index_dir else default_index_path()
+    if list_docs:
+        with ClauseIndex(path, create=False) as ix:
+            for d in ix.documents():
+                mark = "*" if d.latest else " "
+                click.echo(f"{mark} {d.document}  {d.version}  {d.nodes} nodes  {d.source or ''}")
+        return
+    if do_rebuild:
+        sources = list(paths)
+        if not sources:
+            title = "rebuilding"
+            with _Progress(0, title) as progress:
+                ix, results = rebuild(path, (), timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
+        else:
+            ix, results = _run_with_progress(
+                "rebuilding", sources,
+                lambda p: rebuild(path, sources, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p))
+        ix.close()
+        sys.exit(_report(results, path))
+    if not paths:
+        raise click.UsageError("give PDF files or directories to index (or --rebuild, or --list)")
+    with ClauseIndex(path) as ix:
+        results = _run_with_progress(
+            "indexing", paths,
+            lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p))
+    sys.exit(_report(results, path))
+
+
+def _open_for_reading(index_dir: Optional[str]) -> ClauseIndex:
+    """The index to search; on a fresh clone, build the default one from corpus/ first."""
+    path = Path(index_dir) if index_dir else default_index_path()
+    if index_dir is None and needs_seeding(path):
+        corpus = default_corpus_path()
+        if corpus is not None and corpus.is_dir():
+            click.echo(f"no index yet: building {path} from {corpus} (once)", err=True)
+            ix, results = _run_with_progress(
+                "indexing corpus", [str(corpus)], lambda p: seed(path, corpus, jobs=min(2, os.cpu_count() or 1), progress=p))
+            for r in results:
+                if not r.ok:
+                    click.echo(f"warning: {r.path}: {r.error}", err=True)
+            return ix
+    return ClauseIndex(path, create=False)
+
+
+def _style_snippet(hit: Hit) -> str:
+    out, last = [], 0
+    for start, end in hit.highlights:
+        out.append(hit.snippet[last:start])
+        out.append(click.style(hit.snippet[start:end], fg="yellow", bold=True))
+        last = end
+    out.append(hit.snippet[last:])
+    return "".join(out)
+
+
+def _where(hit) -> str:
+    if hit.product:
+        where = hit.product
+        if hit.kind == "clause":
+            where += f", clause {hit.number}"
+        elif hit.kind == "product":
+            where += ", intro"
+        return where
+    if hit.heading:
+        return f"{hit.number} {hit.heading}".strip() if hit.number else hit.heading
+    if hit.kind == "preamble":
+        return "preamble"
+    return hit.number or ""
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("--product", help="Only this product's terms (name or id fragment: \"smart wall\").")
+@click.option("--group", help="Only products of this group (name or id fragment).")
+@click.option("--general", is_flag=True, help="Only general terms (preamble and sections).")
+@click.option("--entity", "entities", multiple=True,
+              help="Nodes with this entity label, or a value filter like duration>=P30D (repeatable).")
+@click.option("--modality", "modalities", multiple=True,
+              help="permission, obligation, prohibition, restriction, disclaimer (repeatable: any).")
+@click.option("--version", help="Search this version (label or part of it; 'all' for every version) "
+                                "[default: latest version of each document].")
+@click.option("--document", help="Only this document (id or part of it).")
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print {query, total, hits: [...]} as JSON.")
+def search_cmd(query: tuple[str, ...], index_dir: Optional[str], product: Optional[str], group: Optional[str],
+               general: bool, entities: tuple[str, ...], modalities: tuple[str, ...], version: Optional[str],
+               document: Optional[str], limit: int, as_json: bool) -> None:
+    """Ranked clauses matching QUERY (words, "phrases", AND/OR/NOT, field:value, wild*cards).
+
+    Misspelt words are matched to their nearest indexed spellings. Exits 1
+    when nothing matches.
+    """
+    text = " ".join(query)
+    with _open_for_reading(index_dir) as ix:
+        hits = ix.search(text, product=product, group=group, general=general, entity=list(entities),
+                         modality=list(modalities), version=version, document=document, limit=limit,
+                         count=True)
+        several = len({h.document for h in hits}) > 1
+    if as_json:
+        payload = {
+            "query": text, "total": hits.total,
+            "hits": [{
+                "id": h.id, "document": h.document, "version": h.version, "product": h.product,
+                "number": h.number, "heading": h.heading, "score": h.score, "snippet": h.snippet,
+                "text": h.text, "kind": h.kind, "title": h.title, "product_id": h.product_id,
+                "group": h.group, "highlights": [list(x) for x in h.highlights],
+            } for h in hits],
+        }
+        if hits.corrected:
+            payload["corrected"] = hits.corrected
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        sys.exit(0 if hits else 1)
+    if not hits:
+        click.echo(f"no matches for {text!r}", err=True)
+        sys.exit(1)
+    for rank, hit in enumerate(hits, 1):
+        head = f"{rank:>2}. " + click.style(hit.id, fg="cyan", bold=True) + f"  {_where(hit)}"
+        tail = f"{hit.score:.2f}"
+        tail += f"  {hit.document}@{hit.version}" if several else f"  {hit.version}"
+        click.echo(head + "  " + click.style(tail, dim=True))
+        click.echo("    " + _style_snippet(hit))
+    shown = f"{len(hits)} of {hits.total}" if hits.total > len(hits) else f"{len(hits)}"
+    notes = [f"{shown} match(es)"]
+    for word, alts in hits.corrected.items():
+        notes.append(f"'{word}' searched as {', '.join(alts) if alts else 'nothing close'}")
+    click.echo(click.style(" · ".join(notes), dim=True))
+
+
+def _print_record(rec: NodeRecord) -> None:
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    title = rec.heading or (f"{rec.product}, clause {rec.number}" if rec.kind == "clause" else rec.product) \
+        or (rec.group if rec.kind == "group" else None) or rec.kind
+    click.echo(click.style(rec.id, fg="cyan", bold=True) + f"  {title}")
+    pages = ""
+    if rec.page_start:
+        pages = f" · page {rec.page_start}" if rec.page_end in (0, rec.page_start) else \
+            f" · pages {rec.page_start}-{rec.page_end}"
+    click.echo(click.style(f"{rec.title} · {rec.version}{pages}", dim=True))
+    if rec.path:
+        click.echo(click.style(" › ".join(label for _, label in rec.path), dim=True))
+    if rec.text:
+        click.echo()
+        for para in rec.text.split("\n"):
+            click.echo(textwrap.fill(para, width=width, initial_indent="  ", subsequent_indent="  "))
+    if rec.items:
+        click.echo()
+        for item in rec.items:
+            click.echo(textwrap.fill(f"{item.label}) {item.text}", width=width, initial_indent="    ",
+                                     subsequent_indent="       "))
+    if rec.modality:
+        click.echo("\nmodality: " + ", ".join(rec.modality))
+    if rec.entities:
+        click.echo("\nentities:")
+        for e in rec.entities:
+            line = f"  {e.label:<11} {e.text}"
+            if e.value:
+                line += "  " + click.style(json.dumps(e.value, ensure_ascii=False), dim=True)
+            if e.target:
+                targets = e.target if isinstance(e.target, list) else [e.target]
+                line += "  → " + ", ".join(str(t) for t in targets)
+            click.echo(line)
+    for heading, refs, arrow in (("references", rec.references, "→"), ("referenced by", rec.referenced_by, "←"),
+                                 ("contains", rec.children, "·")):
+        if refs:
+            click.echo(f"\n{heading}:")
+            for ref in refs:
+                mark = "" if ref.found else click.style("  (not in this version)", fg="red")
+                excerpt = f" — {ref.excerpt}" if ref.excerpt else ""
+                line = f"  {arrow} {ref.id}  {ref.label}{excerpt}"
+                click.echo(textwrap.shorten(line, width=width, placeholder="…") + mark)
+
+
+@click.command("show")
+@click.argument("node_id")
+@index_option
+@click.option("--document", help="Which document, when several have this id.")
+@click.option("--version", help="Which version [default: latest].")
+@click.option("--json", "as_json", is_flag=True, help="Print the node and its context as JSON.")
+def show_cmd(node_id: str, index_dir: Optional[str], document: Optional[str], version: Optional[str],
+             as_json: bool) -> None:
+    """Print node NODE_ID (e.g. product/xprotect-corporate/5) with its context, from the index alone."""
+    with _open_for_reading(index_dir) as ix:
+        rec = ix.get(node_id, document=document, version=version)
+    if as_json:
+        click.echo(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_record(rec)
+
+
+COMMANDS = [index_cmd, search_cmd, show_cmd]
