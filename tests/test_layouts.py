@@ -56,11 +56,11 @@ def _core(text: str) -> str:
 
 
 def _section_body(section) -> str:
-    """A run-in section's text, with or without its heading in front (both are fine)."""
+    """A run-in section's text, with or without its heading ("Miscellaneous.") in front."""
     text = normalize_space(section.text)
-    heading = normalize_space(section.heading or "")
-    if heading and text.startswith(heading):
-        text = text[len(heading):].strip()
+    heading = normalize_space(section.heading or "").rstrip(".")
+    if heading and text.startswith(heading + "."):
+        text = text[len(heading) + 1:].strip()
     return text
 
 
