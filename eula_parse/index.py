@@ -567,7 +567,7 @@ def check_query(text: str) -> None:
     for ch in text:
         if ch == '"':
             in_quote = not in_quote
-            outside.append(" ")
+            outside.append(ch)
         elif in_quote:
             outside.append(" ")
         else:
@@ -679,11 +679,12 @@ class ClauseIndex:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise IndexCorruptError(f"{path}: cannot create index directory ({exc.strerror})") from exc
-        foreign = [p.name for p in path.iterdir() if not _index_owned(p.name)]
+        names = [p.name for p in path.iterdir()]
+        foreign = sorted(n for n in names if not _index_owned(n))
         if foreign:
             raise IndexCorruptError(
                 f"{path} is not an eula-parse index (it holds {len(foreign)} other file(s), e.g. "
-                f"{sorted(foreign)[0]!r}): choose an empty directory with --index"
+                f"{foreign[0]!r}): choose an empty directory with --index"
             )
         from whoosh.filedb.filestore import FileStorage
 
@@ -694,6 +695,11 @@ class ClauseIndex:
         try:
             if is_index_dir(path):  # someone else created it while we waited
                 return
+            if any(re.fullmatch(r"_MAIN_\d+\.toc", n) for n in os.listdir(path)):
+                raise IndexCorruptError(
+                    f"{path} holds a Whoosh index that eula-parse did not write (no {MARKER}): "
+                    f"run `eula index --rebuild` to replace it, or choose another --index"
+                )
             whoosh.index.create_in(str(path), _schema())
             tmp = path / f".{MARKER}.{os.getpid()}"
             tmp.write_text(json.dumps({"format": INDEX_FORMAT, "engine": "whoosh"}) + "\n")
@@ -1146,7 +1152,12 @@ class ClauseIndex:
             elif kind == "product":
                 gid = s.get("group_id") or "group/untitled"
                 if gid not in groups:
-                    groups[gid] = Group(id=gid, name=s.get("group") or "")
+                    g = data.get("group") or {}
+                    pages = g.get("pages") or [0, 0]
+                    groups[gid] = Group(id=gid, name=s.get("group") or "", text=g.get("text") or "",
+                                        page_start=pages[0], page_end=pages[1],
+                                        entities=[Entity(**e) for e in g.get("entities", [])],
+                                        modality=list(g.get("modality", [])))
                     doc.groups.append(groups[gid])
                 products[s["id"]] = Product(**common, name=s.get("product") or "")
                 groups[gid].products.append(products[s["id"]])
@@ -1436,6 +1447,11 @@ def _records(document: Document, doc_id: str, version: str, docver: str) -> Iter
             rec["product"], rec["product_id"] = product.name, product.id
         if group is not None:
             rec["group"], rec["group_id"] = group.name, group.id
+            if kind == "product":  # groups have no record of their own; keep what Group holds
+                data["group"] = {"text": group.text, "pages": [group.page_start, group.page_end],
+                                 "entities": [asdict(e) for e in group.entities],
+                                 "modality": list(group.modality)}
+                rec["data"] = json.dumps(data, default=str)
         if labels:
             rec["entity"] = " ".join(sorted(labels))
         if values:
