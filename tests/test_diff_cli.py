@@ -87,3 +87,26 @@ def test_not_a_pdf_exits_two(tmp_path):
     junk.write_text("this is not a PDF")
     result = run(junk, PDF_2025)
     assert result.exit_code == 2 and result.output.startswith("error:")
+
+
+def test_versions_from_the_index(tmp_path, doc_2024, doc_2025):
+    """``doc@version`` diffs documents rebuilt from the index, with the same result as the PDFs."""
+    import eula_parse
+    from eula_parse.index import ClauseIndex
+
+    index_dir = tmp_path / "index"
+    with ClauseIndex(index_dir) as index:
+        index.add(doc_2024)
+        index.add(doc_2025)
+        rebuilt = index.document(doc_2025.id, doc_2025.version)
+    assert eula_parse.diff(doc_2025, rebuilt).changes == []
+
+    old, new = f"{doc_2024.id}@{doc_2024.version}", f"{doc_2025.id}@{doc_2025.version}"
+    result = run(old, new, "--json", "--index", index_dir)
+    assert result.exit_code == 1
+    from_index = [(c["kind"], c["old_id"], c["new_id"]) for c in json.loads(result.output)["changes"]]
+    expected = eula_parse.diff(doc_2024, doc_2025).to_dict()["changes"]
+    assert from_index == [(c["kind"], c["old_id"], c["new_id"]) for c in expected]
+
+    missing = run(f"{doc_2025.id}@EULA 19990101", new, "--index", index_dir)
+    assert missing.exit_code == 2 and missing.output.startswith("error:")

@@ -8,13 +8,12 @@ substantive changed (renumbering alone is not a change), 1 when something did,
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Optional
 
 import click
 
-from eula_parse.errors import InputError, NotFoundError
+from eula_parse.errors import InputError
 
 #: Words of unchanged text kept on each side of a change in terminal redlines.
 CONTEXT_WORDS = 8
@@ -23,7 +22,7 @@ PREVIEW_CHARS = 240
 
 
 def _load(spec: str, index_dir: Optional[str]):
-    """A PDF path, or ``doc@version`` looked up in the index."""
+    """A PDF path, or ``doc@version`` rebuilt from the index (an existing file always wins)."""
     path = Path(spec)
     if path.exists() or "@" not in spec:
         from eula_parse.pipeline import parse
@@ -32,11 +31,8 @@ def _load(spec: str, index_dir: Optional[str]):
     doc_id, _, version = spec.rpartition("@")
     from eula_parse.index import ClauseIndex
 
-    index = ClauseIndex(index_dir) if index_dir else ClauseIndex()
-    document = getattr(index, "document", None)
-    if document is None:
-        raise NotFoundError(f"{spec}: this index cannot return whole documents; pass the PDF instead")
-    return document(doc_id, version)
+    with ClauseIndex(index_dir, create=False) as index:
+        return index.document(doc_id, version or None)
 
 
 def _trim(text: str, keep: str) -> str:
@@ -147,8 +143,8 @@ def _print_changes(console, result, changes) -> None:
 @click.option("--product", help="Only changes to this product (name or slug, e.g. 'XProtect Corporate').")
 @click.option("--include-renumbered", is_flag=True, help="Also list clauses whose number alone changed.")
 @click.option("--stat", is_flag=True, help="Print only the number of changes of each kind.")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=str),
-              default=lambda: os.environ.get("EULA_INDEX"), help="Index holding doc@version documents.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Index holding doc@version documents [default: $EULA_INDEX, else index/ in the project].")
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Optional[str], product: Optional[str],
          include_renumbered: bool, stat: bool, index_dir: Optional[str]) -> None:
