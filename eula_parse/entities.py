@@ -82,7 +82,7 @@ DIGITNUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 NUM = rf"(?:{DIGITNUM}|{WORDNUM})"
 AMOUNT = r"(?:\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 #: A clause/section number in a cross-reference: "9", "4.1.4", "3(b)".
-REF = r"(?:\d+(?:\.\d+)*[a-z]?(?:\s?\([a-z0-9]{1,4}\))?)"
+REF = r"(?:\d+(?:\.\d+)*(?:-\d+)?[a-z]?(?:\s?\([a-z0-9]{1,4}\))?)"
 #: A quoted title: “Limitation of Liability”, 'No Warranties'.
 QTITLE = r"(?<!\w)[“\"‘'](?P<title>[^“”\"‘’'\n]{2,120}?)[”\"’'](?!\w)"
 
@@ -101,7 +101,8 @@ def _digits(text: str) -> Optional[float]:
     sep = "," if "," in text else "." if "." in text else ""
     if sep:
         groups = text.split(sep)
-        if len(groups) > 2 or all(len(g) == 3 for g in groups[1:]) and sep == ",":
+        # "1,000" and "10.000" group thousands (amounts never carry three decimals); "2.5" is a fraction
+        if len(groups) > 2 or all(len(g) == 3 for g in groups[1:]):
             return float("".join(groups))
         return float(text.replace(",", "."))
     return float(text)
@@ -120,13 +121,17 @@ def parse_number(text: str) -> Optional[Union[int, float]]:
     value = _digits(text)
     if value is not None:
         return _tidy(value)
-    total, current, seen = 0.0, 0.0, False
+    total, current, seen, last = 0.0, 0.0, False, ""
     words = [w for w in re.split(r"[\s-]+", text) if w and w != "and"]
     for i, word in enumerate(words):
         if word in ("a", "an") and i + 1 < len(words) and words[i + 1] in _SCALES:
             current, seen = 1, True
             continue
         number = _digits(word)
+        kind = "unit" if word in _UNITS else "tens" if word in _TENS else word
+        if kind in ("unit", "tens") and last in ("unit", "digits") or kind == "tens" and last == "tens":
+            return None  # "two three", "five twenty": a list or a range, not one number
+        last = "digits" if number is not None else kind
         if number is not None:
             current += number
         elif word in _UNITS or word in _TENS:
@@ -212,11 +217,14 @@ def normalize_duration(text: str) -> Optional[dict[str, Any]]:
         return iso
     unit_re = r"(?P<unit>days?|weeks?|months?|years?|hours?|minutes?|seconds?)"
     kind_re = r"(?:(?P<kind>business|working|calendar|consecutive)\s+)?"
-    rng = re.fullmatch(rf"(?:between\s+)?(?P<min>{NUM})\s*(?:-|–|—|to|through|and)\s*(?P<max>{NUM})\s+{kind_re}{unit_re}", text, re.I)
     one = re.fullmatch(rf"(?P<amount>{NUM})(?:\s*\(\s*(?P<dup>{NUM})\s*\))?(?:\s+|-){kind_re}{unit_re}", text, re.I)
+    if one and parse_number(one.group("amount")) is None:
+        one = None  # "two-three weeks" is a range, "twenty-four hours" a number
+    rng = None if one else re.fullmatch(
+        rf"(?:between\s+)?(?P<min>{NUM})\s*(?:-|–|—|to|through|and)\s*(?P<max>{NUM})\s+{kind_re}{unit_re}", text, re.I)
     if not (rng or one):
         return None
-    match = rng or one
+    match = one or rng
     unit = _singular(match.group("unit").lower())
     out: dict[str, Any] = {}
     if rng:
@@ -279,6 +287,8 @@ _NP_STOP = {
 _TIME_WORDS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minute",
                "minutes", "second", "seconds"}
 _MONEY_WORDS = {"euro", "euros", "dollar", "dollars", "pound", "pounds", "eur", "usd", "dkk", "gbp", "kroner"}
+#: Last words that make "<number> <Words>" an address or a citation, not a count ("380 New York Street").
+_NOT_UNITS = {"street", "st", "avenue", "road", "boulevard", "drive", "suite", "floor", "lane", "way"}
 _NP_WORD = re.compile(r"[A-Za-z0-9][\w+®™º]*(?:-[\w+®™º]+)*")
 
 
@@ -312,6 +322,9 @@ def _np_end(text: str, pos: int, allow_per: bool = True) -> Optional[int]:
         i += 1
     if end is None:
         return None
+    phrase = text[pos:end].split()
+    if phrase[-1].lower() in _NOT_UNITS or (len(phrase) == 1 and phrase[0].isupper() and len(phrase[0]) <= 3):
+        return None  # "380 New York Street", "41 USC", "48 C(.F.R.)"
     if allow_per:
         per = re.match(r"\s+per\s+", text[end:])
         if per:
@@ -321,10 +334,16 @@ def _np_end(text: str, pos: int, allow_per: bool = True) -> Optional[int]:
     return end
 
 
+#: Words that describe the state of what is counted, not what it is: "one device license per *enabled*
+#: video channel" counts video channels. ("named user" keeps "named": it is a kind of licence.)
+_STATE_WORDS = {"enabled", "connected", "activated", "attached", "installed", "registered", "used", "licensed",
+                "supported", "purchased", "deployed", "designated", "additional", "separate", "active"}
+
+
 def _unit(phrase: str, keep: Iterable[str] = ()) -> str:
     words = phrase.split()
     if " ".join(words).lower() not in {k.lower() for k in keep}:
-        while len(words) > 1 and words[0].islower() and words[0].endswith("ed"):
+        while len(words) > 1 and words[0] in _STATE_WORDS:
             words = words[1:]
     if words:
         words[-1] = _singular(words[-1])
@@ -540,11 +559,17 @@ class RegexTagger:
                         np_end = _np_end(text, end)
                         if np_end is None or (start > 0 and _is_name_number(text, start)):
                             continue
+                        amount = match.groupdict().get("amount") or ""
+                        if re.fullmatch(r"(?:19|20)\d\d", amount) and text[end:end + 1].isupper():
+                            continue  # "2007 Microsoft Office System": a year in a name
                         end = np_end
                 if label == "DEFINITION":
                     end = start + len(text[start:end].rstrip("’' "))
                 while end > start and text[end - 1].isspace():
                     end -= 1
+                near = row.get("unless_near")
+                if near and re.search(near, text[max(0, start - 60):end + 60]):
+                    continue  # "Section 12.212 of 48 C.F.R.": someone else's section
                 if end > start:
                     found.append((label, start, end))
         numeric = [(s, e) for label, s, e in found if label in _NUMERIC]
@@ -712,7 +737,7 @@ def make_modality_tagger(nlp: Language, name: str) -> ModalityTagger:
 
 _MARKS = re.compile(r"[®™©º°]|\bTM\b")
 _TM_TOKENS = {"®", "™", "©", "TM"}
-_COMPANY_SUFFIX = re.compile(r"\b(?:A/S|ApS|Inc\.?|Ltd\.?|LLC|GmbH|AG|AB|plc|Corp\.?|Corporation|Limited|S\.A\.|B\.V\.)$")
+_COMPANY_SUFFIX = re.compile(r"(?<!\w)(?:A/S|ApS|Inc\.?|Ltd\.?|LLC|GmbH|AG|AB|plc|Corp\.?|Corporation|Limited|S\.A\.|B\.V\.)$")
 
 
 @dataclass
@@ -927,8 +952,8 @@ class TermTagger:
         self.definitions, self.nodes = {}, nodes
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         for definition in definitions:
-            if definition.term in self.definitions:
-                continue
+            if definition.term in self.definitions or definition.term.lower() in STOP_WORDS:
+                continue  # "You"/"Your" are defined in some agreements; tagging every "you" says nothing
             self.definitions[definition.term] = definition
             term = definition.term
             variants = {term, term + "s", term + "es" if re.search(r"(s|x|ch|sh)$", term) else term + "s"}
@@ -1077,7 +1102,10 @@ def _definiens(text: str, start: int, end: int) -> str:
     opening = text.rfind("(", 0, start)
     prefix = r"\(\s*(?:the\s+|hereinafter(?:\s+referred\s+to\s+as)?\s+|each\s+an?\s+|together\s+the\s+|collectively\s+)?[“\"]"
     if opening != -1 and re.fullmatch(prefix, text[opening:start]):
-        segment = re.split(r"[,;:()]", text[:opening])[-1]
+        pieces = re.split(r"[,;:()]|\.\s", text[:opening].rstrip())
+        segment = pieces[-1]
+        if _COMPANY_SUFFIX.fullmatch(segment.strip()) and len(pieces) > 1:
+            segment = pieces[-2] + "," + segment  # "Environmental Systems Research Institute, Inc."
         words = segment.split()
         phrase: list[str] = []
         for word in reversed(words[-14:]):
@@ -1173,6 +1201,8 @@ def tag_document(doc: Document) -> Document:
         entities: list[Entity] = []
         for label in LABELS:
             for span in filter_spans(sdoc.spans.get(label, [])):
+                if label == "ORG" and span.text in keep_units:
+                    continue  # a party's defined short name ("Esri") is a TERM; its full name stays ORG
                 value = _value(label, span, keep_units)
                 target: Any = None
                 if label == "XREF":
