@@ -16,6 +16,7 @@ from eula_parse.model import Document
 from conftest import CORPUS
 
 CHANGES = CORPUS / "milestone-eula-20240612-to-20250425.changes.json"
+REFERENCE = json.loads(CHANGES.read_text(encoding="utf-8"))["changes"]
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +37,8 @@ def resolve(where: list, doc: Document) -> str:
 
 
 def test_corpus_pair_reports_exactly_the_reference_changes(corpus_diff, doc_2024, doc_2025):
-    reference = json.loads(CHANGES.read_text(encoding="utf-8"))["changes"]
     expected = set()
-    for change in reference:
+    for change in REFERENCE:
         # "where" numbers the newer version, except for what only the older one has.
         doc = doc_2024 if change["kind"] == "removed" else doc_2025
         expected.add((change["kind"], resolve(change["where"], doc)))
@@ -67,21 +67,25 @@ def test_modified_clauses_carry_their_redline(corpus_diff):
     assert hospital.kind == "added" and "Fall Detection" in hospital.new_text
 
 
-def test_entity_changes_name_the_substance(corpus_diff, doc_2025):
-    if not any(n.entities for n in doc_2025.nodes()):
-        pytest.skip("entities stage has not tagged the corpus yet")
-    reference = json.loads(CHANGES.read_text(encoding="utf-8"))["changes"]
+#: The entities stage does not tag "SQL Server 2019" yet (no VERSION pattern for a product
+#: name followed by a year); strict, so this turns red the day it does.
+UNTAGGED = pytest.mark.xfail(strict=True, reason="entities: 'SQL Server 2019' is not tagged VERSION")
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(c, id=f"{c['where'][0]}-{c['where'][1]}", marks=[UNTAGGED] if "SQL Server" in c["note"] else [])
+    for c in REFERENCE if c["kind"] == "modified"
+])
+def test_entity_changes_name_the_substance(corpus_diff, doc_2025, change):
+    """"7 years -> 10 years" in the reference note is a DURATION change in the diff, and so on."""
     by_id = {c.new_id: c for c in corpus_diff.substantive}
-    for change in reference:
-        if change["kind"] != "modified":
-            continue
-        old_part, new_part = change["note"].split("->")
-        old_number = re.findall(r"\d+", old_part)[-1]
-        new_number = re.findall(r"\d+", new_part)[-1]
-        found = by_id[resolve(change["where"], doc_2025)].entity_changes
-        assert any(
-            e.old and e.new and old_number in e.old and new_number in e.new for e in found
-        ), (change["where"], [str(e) for e in found])
+    old_part, new_part = change["note"].split("->")
+    old_number = re.findall(r"\d+", old_part)[-1]
+    new_number = re.findall(r"\d+", new_part)[-1]
+    found = by_id[resolve(change["where"], doc_2025)].entity_changes
+    assert any(
+        e.old and e.new and old_number in e.old and new_number in e.new for e in found
+    ), [str(e) for e in found]
 
 
 def test_self_diff_is_empty(doc_2025, doc_2024):
