@@ -751,8 +751,12 @@ class Definition:
     kind: str
 
 
+_TRADEMARKS = re.compile(r"[®™©]|\bTM\b")
+
+
 def _clean_name(name: str, vendor: Optional[str]) -> str:
-    name = " ".join(_MARKS.sub(" ", name).split())
+    """Heading -> gazetteer name: trade marks and the vendor go ("360º" stays: the text spells it so)."""
+    name = " ".join(_TRADEMARKS.sub(" ", name).split())
     if vendor and name.startswith(vendor + " "):
         name = name[len(vendor) + 1:]
     return name
@@ -1240,13 +1244,18 @@ def check_document(doc: Document) -> CheckReport:
     if not any(node.entities for node in doc.nodes()):
         tag_document(doc)
     report = CheckReport()
+    vendor = _vendor(doc)
+    names: dict[str, str] = {}
     for node in doc.nodes():
         for entity in node.entities:
             if entity.label == "XREF" and not entity.target:
                 report.dangling.append((node.id, entity))
             elif entity.label == "PRODUCT" and not entity.target:
-                name = " ".join(_MARKS.sub("", entity.text).split())
-                report.undefined_products.setdefault(name, [])
-                if node.id not in report.undefined_products[name]:
-                    report.undefined_products[name].append(node.id)
+                # one finding per product however it is written: "Milestone XProtect Management Client(s)"
+                name = _clean_name(entity.text, vendor)
+                key = " ".join(name.split()[:-1] + [_singular(name.split()[-1])]).lower() if name else ""
+                shown = names.setdefault(key, name)
+                report.undefined_products.setdefault(shown, [])
+                if node.id not in report.undefined_products[shown]:
+                    report.undefined_products[shown].append(node.id)
     return report
