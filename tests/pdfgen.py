@@ -1027,16 +1027,19 @@ def build_type3_pdf(path: PathLike, lines: Sequence[str] = TYPE3_LINES) -> bytes
     """
     chars = sorted({ch for line in lines for ch in line})
     first, last = min(ord(c) for c in chars), max(ord(c) for c in chars)
-    from reportlab.pdfbase._glyphlist import _name2unicode  # glyph names for the Differences array
-    names = {v: k for k, v in _name2unicode.items() if len(k) > 1 or k.isalpha()}
+    names = {ord(c): c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    names.update({ord(c): n for c, n in zip("0123456789", "zero one two three four five six seven eight nine".split())})
+    names.update({ord(c): n for c, n in [(" ", "space"), (".", "period"), (",", "comma"), ("-", "hyphen"),
+                                         (":", "colon"), (";", "semicolon"), ("(", "parenleft"),
+                                         (")", "parenright"), ("'", "quotesingle")]})
     diffs, procs = [], []
     objs: list[bytes] = []
     # 1 catalog, 2 pages, 3 page, 4 content, 5 font, 6 charprocs dict, 7 box glyph proc
     glyph = stream(b"600 0 0 0 500 700 d1\n50 0 400 700 re f")
     for ch in chars:
-        name = names.get(ord(ch)) or ("space" if ch == " " else None)
+        name = names.get(ord(ch))
         if name is None:
-            continue
+            raise ValueError(f"no glyph name for {ch!r}")
         diffs.append(b"%d /%s" % (ord(ch), name.encode()))
         procs.append(b"/%s 7 0 R" % name.encode())
     widths = b" ".join(b"600" for _ in range(first, last + 1))
@@ -1080,18 +1083,17 @@ def deflate_bomb(size: int, chunk: int = 64 << 20) -> bytes:
     """A valid zlib stream inflating to ``size`` bytes of spaces, built without compressing ``size`` bytes.
 
     A chunk of spaces is compressed once with a full flush (so the block is
-    independent of what precedes it) and repeated; the Adler-32 is computed
-    incrementally. 4 GiB cost a few MB and a couple of seconds.
+    independent of what precedes it) and repeated; the Adler-32 of ``size``
+    equal bytes has a closed form. 4 GiB cost 4 MB and a fraction of a second.
     """
     assert size % chunk == 0
-    data = b" " * chunk
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = comp.compress(data) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(b" " * chunk) + comp.flush(zlib.Z_FULL_FLUSH)
     end = zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
-    adler = 1
-    for _ in range(size // chunk):
-        adler = zlib.adler32(data, adler)
-    return b"\x78\xda" + block * (size // chunk) + end + adler.to_bytes(4, "big")
+    mod, c = 65521, ord(" ")
+    a = (1 + size * c) % mod
+    b = (size + c * size * (size + 1) // 2) % mod
+    return b"\x78\xda" + block * (size // chunk) + end + ((b << 16) | a).to_bytes(4, "big")
 
 
 def build_bomb_pdf(path: PathLike, size: int = 4 << 30) -> bytes:
@@ -1182,7 +1184,7 @@ def build_landscape_rotated_pdf(path: PathLike, lines: Sequence[str] = LANDSCAPE
     c.showPage()
     c.save()
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buf.getvalue())))
-    writer.pages[0].rotate(-90 % 360)
+    writer.pages[0].rotate(90)
     with open(path, "wb") as fh:
         writer.write(fh)
 

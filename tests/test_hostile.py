@@ -1,0 +1,345 @@
+"""Hostile and broken inputs (issue 6): no input may crash, hang or exhaust memory.
+
+Each test builds its file. Through the Python API, ``parse()`` returns a Document or
+raises the right ``eula_parse.errors`` subclass, never anything else. Through the CLI
+(``python -m eula_parse parse FILE``), a failure is exactly one stderr line
+``error: FILE: <what is wrong>``, exit code 2, no traceback; a success exits 0.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import eula_parse
+from eula_parse.errors import EulaError, ExtractionError, InputError
+
+import pdfgen
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = pdfgen.DEFAULT_SPEC
+N_CLAUSES = sum(len(p.clauses) for p in SPEC.products)
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def cli(*args, timeout=180, memory_limit=None, entities=False) -> subprocess.CompletedProcess:
+    """``eula parse``; structure only unless ``entities`` (spaCy start-up costs seconds per call)."""
+    def limit():  # runs in the child before exec
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
+    flags = [] if entities else ["--no-entities"]
+    return subprocess.run(
+        [sys.executable, "-m", "eula_parse", "parse", *flags, *map(str, args)],
+        capture_output=True, timeout=timeout, cwd=ROOT,
+        preexec_fn=limit if memory_limit else None,
+    )
+
+
+def _stderr(proc) -> str:
+    return proc.stderr.decode("utf-8", "replace")
+
+
+def assert_cli_error(proc, path, *fragments):
+    """Exit 2 and exactly one line ``error: <file>: ...`` (mentioning ``fragments``), no traceback."""
+    err = _stderr(proc)
+    assert "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert proc.returncode == 2, (proc.returncode, err)
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error:"), err
+    assert Path(path).name in lines[0], err
+    for fragment in fragments:
+        assert fragment.lower() in lines[0].lower(), err
+
+
+def assert_cli_ok(proc):
+    err = _stderr(proc)
+    assert "Traceback" not in err, err
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert proc.stdout.strip()
+
+
+def assert_cli_survives(proc, path):
+    """Either outcome is acceptable, as long as it is a clean one."""
+    if proc.returncode == 0:
+        assert_cli_ok(proc)
+    else:
+        assert_cli_error(proc, path)
+
+
+def outcome(path, **kw):
+    """parse() result or the EulaError it raised; any other exception fails the test."""
+    try:
+        return eula_parse.parse(path, **kw)
+    except EulaError as exc:
+        return exc
+
+
+@pytest.fixture(scope="module")
+def eula_pdf(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "nordlys.pdf"
+    pdfgen.build_eula_pdf(path)
+    return path
+
+
+def _all_text(doc) -> str:
+    parts = [doc.title or ""] + [n.text for n in doc.nodes()]
+    parts += [s.heading or "" for s in doc.all_sections()]
+    return " ".join(" ".join(parts).split())
+
+
+# -- not a PDF -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["text", "png", "html"])
+def test_not_a_pdf(tmp_path, kind):
+    path = tmp_path / f"agreement-{kind}.pdf"
+    if kind == "text":
+        path.write_text("This End-user License Agreement is plain text, not a PDF.\n")
+    elif kind == "png":
+        path.write_bytes(pdfgen.png_bytes())
+    else:
+        path.write_text("<!DOCTYPE html><html><body><h1>License</h1></body></html>")
+    with pytest.raises(InputError, match="not a PDF"):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path, "not a PDF")
+
+
+def test_zero_bytes(tmp_path):
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        eula_parse.parse(path)
+    assert "empty" in str(info.value).lower() or "not a pdf" in str(info.value).lower()
+    assert_cli_error(cli(path), path)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "does-not-exist.pdf"
+    with pytest.raises(InputError):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path)
+
+
+def test_directory_instead_of_file(tmp_path):
+    path = tmp_path / "folder.pdf"
+    path.mkdir()
+    with pytest.raises(InputError):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path)
+
+
+# -- damaged PDFs -----------------------------------------------------------------
+
+
+def test_truncated_to_the_header(tmp_path, eula_pdf):
+    """Only the first kilobyte: no page tree, no text -- must fail cleanly."""
+    path = tmp_path / "truncated-1k.pdf"
+    path.write_bytes(eula_pdf.read_bytes()[:1024])
+    with pytest.raises((InputError, ExtractionError)):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path)
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.6, 0.95])
+def test_truncated_midway(tmp_path, eula_pdf, fraction):
+    """Cut anywhere: a partial Document or a clean error, nothing else."""
+    data = eula_pdf.read_bytes()
+    path = tmp_path / f"truncated-{int(fraction * 100)}.pdf"
+    path.write_bytes(data[: int(len(data) * fraction)])
+    result = outcome(path, tag=False)
+    assert isinstance(result, (eula_parse.Document, InputError, ExtractionError))
+    assert_cli_survives(cli(path), path)
+
+
+def test_broken_xref_is_recovered(tmp_path, eula_pdf):
+    """Every xref offset wrong: the objects are intact, so the document still parses in full."""
+    path = tmp_path / "broken-xref.pdf"
+    path.write_bytes(pdfgen.break_xref(eula_pdf.read_bytes()))
+    doc = eula_parse.parse(path, tag=False)
+    assert doc.title == SPEC.title
+    assert len(doc.clauses) == N_CLAUSES
+    assert_cli_ok(cli(path))
+
+
+def test_garbage_after_header(tmp_path):
+    path = tmp_path / "garbage.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + os.urandom(4096))
+    with pytest.raises((InputError, ExtractionError)):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path)
+
+
+# -- encryption ------------------------------------------------------------------
+
+
+def test_encrypted_with_password(tmp_path, eula_pdf):
+    path = tmp_path / "locked.pdf"
+    pdfgen.encrypt_pdf(eula_pdf, path, user_password="secret")
+    with pytest.raises(InputError, match=r"encrypted PDF \(password required\)"):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path, "encrypted PDF (password required)")
+
+
+def test_encrypted_with_empty_user_password_parses(tmp_path, eula_pdf):
+    """Encrypted only against editing: anyone can open it, so we parse it."""
+    path = tmp_path / "owner-locked.pdf"
+    pdfgen.encrypt_pdf(eula_pdf, path, user_password="")
+    doc = eula_parse.parse(path, tag=False)
+    assert doc.title == SPEC.title
+    assert len(doc.clauses) == N_CLAUSES
+    assert_cli_ok(cli(path))
+
+
+# -- no text, odd text --------------------------------------------------------------
+
+
+def test_image_only_pdf(tmp_path):
+    path = tmp_path / "scan.pdf"
+    pdfgen.build_image_only_pdf(path)
+    with pytest.raises(ExtractionError, match="no text layer: OCR is not supported"):
+        eula_parse.parse(path)
+    assert_cli_error(cli(path), path, "no text layer: OCR is not supported")
+
+
+def test_one_page_without_headings(tmp_path):
+    path = tmp_path / "notice.pdf"
+    pdfgen.build_plain_pdf(path, pdfgen.NO_HEADINGS_PARAGRAPHS)
+    doc = eula_parse.parse(path, tag=False)
+    assert doc.groups == []
+    assert pdfgen.NO_HEADINGS_PARAGRAPHS[1] in _all_text(doc)
+    assert_cli_ok(cli(path))
+
+
+def test_type3_font(tmp_path):
+    """Glyphs drawn by the file itself; the text comes from the font's encoding."""
+    path = tmp_path / "type3.pdf"
+    pdfgen.build_type3_pdf(path)
+    doc = eula_parse.parse(path)
+    text = _all_text(doc)
+    for line in pdfgen.TYPE3_LINES[1:]:
+        assert line in text
+    assert_cli_ok(cli(path))
+
+
+def test_custom_encoding(tmp_path):
+    """Byte codes remapped through /Differences: the text is what the encoding says."""
+    path = tmp_path / "remapped.pdf"
+    pdfgen.build_custom_encoding_pdf(path)
+    doc = eula_parse.parse(path)
+    assert "The licensee may install the software on one computer." in _all_text(doc)
+    assert_cli_ok(cli(path))
+
+
+def test_landscape_page_stored_rotated(tmp_path):
+    """Text drawn turned and /Rotate 90 to show it upright: it reads like any page."""
+    path = tmp_path / "landscape.pdf"
+    pdfgen.build_landscape_rotated_pdf(path)
+    doc = eula_parse.parse(path)
+    text = _all_text(doc)
+    assert "The licensee may install the software on one computer per license." in text
+    assert "The licensee may not rent, lease or lend the software to third parties." in text
+    assert_cli_ok(cli(path))
+
+
+def test_pages_displayed_sideways(tmp_path, eula_pdf):
+    """Upright content on pages marked /Rotate 90: survive (whatever the reading)."""
+    path = tmp_path / "sideways.pdf"
+    pdfgen.rotate_pdf(eula_pdf, path, 90)
+    assert isinstance(outcome(path, tag=False), (eula_parse.Document, EulaError))
+    assert_cli_survives(cli(path), path)
+
+
+# -- size and resource limits ---------------------------------------------------------
+
+#: Address-space limit for children that parse a bomb: far above what parsing needs
+#: (a few hundred MB), far below what inflating the 4 GiB stream would take.
+MEMORY_LIMIT = 1536 << 20
+
+
+@pytest.fixture(scope="module")
+def bomb_pdf(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bomb") / "bomb.pdf"
+    pdfgen.build_bomb_pdf(path)  # a 4 MB file whose second content stream inflates to 4 GiB
+    return path
+
+
+def test_decompression_bomb_api(bomb_pdf):
+    """parse() refuses or caps the stream: no MemoryError, no kill, within a minute."""
+    code = textwrap.dedent(f"""
+        import sys, eula_parse
+        try:
+            doc = eula_parse.parse({str(bomb_pdf)!r})
+        except eula_parse.EulaError as exc:
+            print("EulaError", type(exc).__name__, exc)
+        else:
+            print("Document", doc.pages)
+    """)
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                          cwd=ROOT, preexec_fn=limit)
+    assert proc.returncode == 0, _stderr(proc)[-2000:]
+    assert proc.stdout.decode().startswith(("EulaError", "Document")), proc.stdout
+
+
+def test_decompression_bomb_cli(bomb_pdf):
+    assert_cli_survives(cli(bomb_pdf, timeout=60, memory_limit=MEMORY_LIMIT), bomb_pdf)
+
+
+def test_page_cap(tmp_path):
+    """More pages than max_pages: a clear InputError before any real work."""
+    path = tmp_path / "long.pdf"
+    pdfgen.build_many_pages_pdf(path, 150)
+    with pytest.raises(InputError) as info:
+        eula_parse.parse(path, max_pages=100)
+    assert "page" in str(info.value).lower()
+    assert_cli_error(cli("--max-pages", "100", path), path, "page")
+    assert eula_parse.parse(path, tag=False).pages == 150  # the default cap is generous
+
+
+@pytest.mark.slow
+def test_500_pages(tmp_path):
+    """A 500-page agreement parses completely (time and memory: bench/stress.py)."""
+    path = tmp_path / "long-eula.pdf"
+    spec = pdfgen.big_spec(groups=10, products_per_group=10, clauses_per_product=42, clause_words=120)
+    rendered = pdfgen.build_eula_pdf(path, spec)
+    assert rendered.pages >= 500
+    doc = eula_parse.parse(path, tag=False)
+    assert doc.pages == rendered.pages
+    assert len(doc.products) == 100
+    assert len(doc.clauses) == 100 * 42
+    last = spec.groups[-1].products[-1]
+    node = doc.get(f"{spec.product_id(last)}/42")
+    assert node is not None and " ".join(node.text.split()) == last.clauses[-1].expected_text
+
+
+# -- file names -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "licence agreement (final copy).pdf",
+    "lisensavtale – ÆØÅ æøå.pdf",
+    "使用許諾契約書 ü.pdf",
+])
+def test_file_names_with_spaces_and_non_ascii(tmp_path, eula_pdf, name):
+    path = tmp_path / name
+    shutil.copy(eula_pdf, path)
+    doc = eula_parse.parse(path, tag=False)
+    assert len(doc.clauses) == N_CLAUSES
+    assert doc.source and Path(doc.source).name == name
+    assert_cli_ok(cli(path, entities=name.startswith("lisensavtale")))
+    bad = tmp_path / ("not a pdf " + name)
+    bad.write_text("plain text")
+    assert_cli_error(cli(bad), bad, "not a PDF")
