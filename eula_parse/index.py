@@ -61,6 +61,8 @@ INDEX_FORMAT = 1
 MARKER = "eula-index.json"
 #: Whoosh's index name; every file Whoosh writes starts with it (``_MAIN_3.toc``, ``MAIN_x.seg``).
 _WHOOSH_PREFIXES = ("MAIN_", "_MAIN_")
+#: Append-only log of the files added, kept beside the Whoosh files for ``rebuild``.
+SOURCES_LOG = "eula-sources.jsonl"
 #: Environment variable naming the default index directory.
 ENV_INDEX = "EULA_INDEX"
 #: How long a writer waits for another process's write lock before giving up.
@@ -863,7 +865,21 @@ class ClauseIndex:
             if not writer.is_closed:
                 writer.cancel()
             raise
+        if info["source"]:
+            self._log_source("add", info["source"], docver, sha)
         return result
+
+    def _log_source(self, action: str, source: str, docver: str, sha: str = "") -> None:
+        """Append to the sources log, which ``rebuild`` reads even when the Whoosh files are damaged."""
+        line = json.dumps({"action": action, "source": str(source), "docver": docver, "sha256": sha}) + "\n"
+        try:
+            fd = os.open(self.path / SOURCES_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # a hint for rebuilding only; the index itself is committed
 
     def remove(self, document: str, version: Optional[str] = None) -> int:
         """Remove one version (or every version) of a document; returns how many files went."""
@@ -880,6 +896,9 @@ class ClauseIndex:
             if not writer.is_closed:
                 writer.cancel()
             raise
+        for info in infos:
+            if info.source:
+                self._log_source("remove", info.source, info.docver, info.sha256)
         return len(infos)
 
     # -- searching ------------------------------------------------------------
@@ -1738,7 +1757,9 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
                         worker.task = None
                         seconds = time.monotonic() - began
                         if kind == "error":
-                            finish(i, FileResult(path, "error", seconds, error=payload))
+                            prefix = os.path.abspath(path) + ": "  # the parser names the file; we do too
+                            message = payload[len(prefix):] if payload.startswith(prefix) else payload
+                            finish(i, FileResult(path, "error", seconds, error=message))
                             continue
                         try:
                             added = index.add(payload, source=os.path.abspath(path))
@@ -1790,7 +1811,23 @@ SEEDING = "eula-seeding"
 
 
 def _index_owned(name: str) -> bool:
-    return _looks_like_whoosh(name) or name == SEEDING or name.startswith(f".{MARKER}.")
+    return _looks_like_whoosh(name) or name in (SEEDING, SOURCES_LOG) or name.startswith(f".{MARKER}.")
+
+
+def recorded_sources(path: Union[str, os.PathLike]) -> list[str]:
+    """Files ever added to the index at ``path`` and not removed since, from its sources log."""
+    sources: dict[str, bool] = {}
+    try:
+        lines = (Path(path) / SOURCES_LOG).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            sources[str(entry["source"])] = entry.get("action") != "remove"
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn last line after a crash
+    return [source for source, present in sources.items() if present]
 
 
 def needs_seeding(path: Union[str, os.PathLike]) -> bool:
@@ -1846,6 +1883,7 @@ def rebuild(path: Union[str, os.PathLike, None] = None, sources: Sequence[Union[
                 sources = sorted({d.source for d in old.documents() if d.source})
         except EulaError:
             sources = []
+        sources = sources or recorded_sources(path)
         if not sources and path.resolve() == default_index_path().resolve():
             corpus = default_corpus_path()
             sources = [str(corpus)] if corpus and corpus.is_dir() else []

@@ -96,7 +96,7 @@ def _report(results: Sequence[FileResult], index_path: Path) -> int:
     counts = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    summary = ", ".join(f"{n} {'failed' if status == 'error' else status}" for status, n in sorted(counts.items()))
     click.echo(f"{len(results)} file(s) into {index_path}: {summary or 'nothing to do'}")
     for r in failed:
         click.echo(f"error: {r.path}: {r.error}", err=True)
