@@ -33,9 +33,7 @@ def parse(
     document.source = str(path)
     document.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     if tag:
-        try:
-            from eula_parse.entities import tag_document
-        except ImportError:  # entities stage not present yet
-            return document
+        from eula_parse.entities import tag_document
+
         tag_document(document)
     return document
