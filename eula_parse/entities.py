@@ -1096,7 +1096,7 @@ def resolve_xref(text: str, node_id: str, document: Document, parent_id: Optiona
 # Definitions
 # ---------------------------------------------------------------------------
 
-_BACK_STOP = {"for", "of", "as", "by", "with", "under", "in", "on", "to", "from", "where", "which", "that", "is", "are",
+_BACK_STOP = {"and", "for", "of", "as", "by", "with", "under", "in", "on", "to", "from", "where", "which", "that", "is", "are",
               "be", "was", "were", "between", "using", "via", "including", "called", "named"}
 _LEADING = {"the", "this", "a", "an", "any", "such", "each", "its", "your", "our", "and", "or", "their"}
 
