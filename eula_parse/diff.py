@@ -49,6 +49,13 @@ SUBSTANTIVE = frozenset(KINDS) - {"renumbered"}
 
 #: Minimum rapidfuzz ratio (0-100) for two unpaired siblings to count as one node edited.
 SIMILAR = 60.0
+#: Characters of a node's (subtree) text that similarity looks at.
+SIM_CHARS = 1000
+#: Candidate pairs above which only exact text pairs are made: two unrelated 2,000-clause
+#: agreements would otherwise take minutes to tell apart by similarity.
+MAX_PAIRS = 1_000_000
+#: Shortest text a node under a removed or added parent needs to be paired elsewhere.
+ORPHAN_MIN_CHARS = 40
 #: Stricter bar for pairing across parents (a clause that left its product): a
 #: loose match there would turn an unrelated removal + addition into a "move".
 SIMILAR_ELSEWHERE = 85.0
@@ -108,7 +115,13 @@ _TOKEN = re.compile(rf"(\s*)(\w+(?:[{_HYPHEN}]\s?\w+)*|[^\w\s])")
 
 def _tokens(text: str) -> list[tuple[str, str, str]]:
     """``(comparison key, leading white space, token)`` for each token of ``text``."""
-    return [(comparable(m.group(2)), m.group(1), m.group(2)) for m in _TOKEN.finditer(normalize_space(text))]
+    return [(_token_key(m.group(2)), m.group(1), m.group(2)) for m in _TOKEN.finditer(normalize_space(text))]
+
+
+def _token_key(token: str) -> str:
+    if token.isascii():  # the common case, without NFKC and four regex passes
+        return _WORD_HYPHEN.sub("", token) if "-" in token else token
+    return comparable(token)
 
 
 def _run(tokens: list[tuple[str, str, str]]) -> str:
@@ -324,11 +337,14 @@ class _Unit:
             parts = [self.key] + [c.sim for c in self.children]
             if self.kind == "group":
                 parts = [self.name] + [c.name for c in self.children]
-            self._sim = " ".join(p for p in parts if p)
+            # The opening is enough to recognise a node; comparing whole products
+            # character by character would cost quadratic time for nothing.
+            self._sim = " ".join(p for p in parts if p)[:SIM_CHARS]
         return self._sim
 
-    def subtree_text(self) -> str:
-        """Display text of the node and everything under it, one line per node."""
+    def subtree_text(self, skip: Optional[dict] = None) -> str:
+        """Display text of the node and everything under it, one line per node
+        (children whose id is in ``skip``, reported on their own, left out)."""
         lines = []
         if self.kind in ("section", "clause") and self.number:
             head = f"{self.number} {self.label}".strip() if self.kind == "section" else f"{self.number}."
@@ -339,7 +355,7 @@ class _Unit:
         first = " ".join(p for p in (head, self.body) if p)
         if first:
             lines.append(first)
-        lines.extend(c.subtree_text() for c in self.children)
+        lines.extend(c.subtree_text(skip) for c in self.children if not skip or id(c) not in skip)
         return "\n".join(line for line in lines if line)
 
 
@@ -504,16 +520,52 @@ class _Aligner:
         if not o_rest or not n_rest:
             return
         candidates = []
-        for o in o_rest:
-            for n in n_rest:
-                score = self.similarity(o, n, threshold)
-                if score >= threshold:
-                    shift = abs(o.index / max(len(olds), 1) - n.index / max(len(news), 1))
-                    candidates.append((-score, shift, o.pos, n.pos, o, n))
+        for o, n, score in self.scores(o_rest, n_rest, threshold):
+            shift = abs(o.index / max(len(olds), 1) - n.index / max(len(news), 1))
+            candidates.append((-score, shift, o.pos, n.pos, o, n))
         candidates.sort(key=lambda c: c[:4])
         for _, _, _, _, o, n in candidates:
             if id(o) not in self.pair and id(n) not in self.rpair:
                 self.link(o, n)
+
+    #: Above this many pairs the scores come from rapidfuzz's multi-threaded ``cdist``.
+    BULK = 4000
+
+    def scores(self, olds: list[_Unit], news: list[_Unit], threshold: float):
+        """``(old, new, score)`` for every pair scoring at least ``threshold``."""
+        if len(olds) * len(news) > MAX_PAIRS:
+            return
+        if len(olds) * len(news) <= self.BULK:
+            for o in olds:
+                for n in news:
+                    score = self.similarity(o, n, threshold)
+                    if score >= threshold:
+                        yield o, n, score
+            return
+        # A wholesale rewrite of a long agreement: millions of pairs. numpy comes with
+        # rapidfuzz's cdist, imported here so ``import eula_parse`` stays light.
+        import numpy as np
+        from rapidfuzz.process import cdist
+
+        def matrix(key):
+            a, b = [key(o) for o in olds], [key(n) for n in news]
+            m = cdist(a, b, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1, dtype=np.float32)
+            # an empty text matches nothing (ratio("", "") is 100)
+            m[np.array([not x for x in a]), :] = 0
+            m[:, np.array([not x for x in b])] = 0
+            return m
+
+        kind = olds[0].kind
+        if kind in ("product", "group"):
+            m = np.maximum(matrix(lambda u: u.sim), matrix(lambda u: u.name))
+        else:
+            m = matrix(lambda u: u.sim)
+            if any(not u.sim for u in olds) or any(not u.sim for u in news):
+                names = matrix(lambda u: u.name)
+                empty = np.array([not u.sim for u in olds])[:, None] | np.array([not u.sim for u in news])[None, :]
+                m = np.where(empty, names, m)
+        for i, j in zip(*np.nonzero(m >= threshold)):
+            yield olds[i], news[j], float(m[i, j])
 
     @staticmethod
     def similarity(o: _Unit, n: _Unit, threshold: float) -> float:
@@ -552,12 +604,19 @@ class _Aligner:
                 self._align_sections(o.children, n.children)
 
     def _across(self, olds: list[_Unit], news: list[_Unit]) -> None:
-        """Pair nodes left unpaired whose parents *are* paired (a clause that changed product)."""
+        """Pair nodes left unpaired across parents: a clause that changed product, a
+        subsection carried into a restructured article.
+
+        Nodes under an unpaired parent take part too (the text of an article that was
+        split up lives on elsewhere), but only with a sentence's worth of text: a
+        "Reserved." matching another "Reserved." says nothing.
+        """
 
         def candidate(u: _Unit, old_side: bool) -> bool:
-            if id(u) in (self.pair if old_side else self.rpair):
+            paired = self.pair if old_side else self.rpair
+            if id(u) in paired:
                 return False
-            return u.parent is None or id(u.parent) in (self.pair if old_side else self.rpair)
+            return u.parent is None or id(u.parent) in paired or len(u.key) >= ORPHAN_MIN_CHARS
 
         o_rest = [u for u in olds if candidate(u, True)]
         n_rest = [u for u in news if candidate(u, False)]
@@ -684,7 +743,7 @@ class _Reporter:
                     continue
                 if unit.parent is not None and id(unit.parent) not in paired:
                     continue
-                text = unit.subtree_text()
+                text = unit.subtree_text(paired)
                 if kind == "removed":
                     self.emit(kind, unit, None, old_text=text)
                 else:
