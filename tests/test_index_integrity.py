@@ -79,6 +79,7 @@ def test_killed_writer_leaves_every_file_fully_in_or_out(tmp_path):
         assert_whole_files(ix)
 
 
+@pytest.mark.slow
 def test_interrupted_cli_batch_keeps_whole_files(tmp_path):
     from pdfgen import build_eula_pdf, build_plain_pdf
 
@@ -186,7 +187,7 @@ def _old_format(path: Path) -> None:
     (_scrambled_marker, "damaged"),
     (_old_format, "has format 0"),
 ])
-def test_damaged_index_clear_error_then_rebuild_recovers(tmp_path, damage, message):
+def test_damaged_index_gives_a_clear_error(tmp_path, damage, message):
     path = _healthy(tmp_path)
     damage(path)
     with pytest.raises(IndexCorruptError, match=message) as info:
@@ -196,18 +197,9 @@ def test_damaged_index_clear_error_then_rebuild_recovers(tmp_path, damage, messa
     out = run_eula("search", "licence", "--index", str(path))
     assert out.returncode == 2 and out.stderr.startswith("error: index at") and "--rebuild" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
-
-    # Rebuilding from the original sources gives a working index again.
-    src = tmp_path / "src"
-    src.mkdir()
-    from pdfgen import build_plain_pdf
-
-    build_plain_pdf(src / "one.pdf", ["The licensee may install the software on one computer."] * 2,
-                    title="Recovered Agreement")
-    ix, results = rebuild(path, [src])
-    with ix:
-        assert [r.status for r in results] == ["added"]
-        assert ix.search("computer")[0].document == "recovered-agreement"
+    # nothing was "repaired" behind the user's back
+    with pytest.raises(IndexCorruptError):
+        ClauseIndex(path)
 
 
 def test_foreign_directory_is_refused_not_overwritten(tmp_path):
@@ -251,7 +243,8 @@ def test_cli_rebuild_recovers_from_recorded_sources(tmp_path):
     index = tmp_path / "index"
     out = run_eula("index", str(pdf), "--index", str(index))
     assert out.returncode == 0, out.stdout + out.stderr
-    _garbage_toc(index)
+    for damage in (_truncated_segment, _garbage_toc, _scrambled_marker):  # every kind at once
+        damage(index)
     assert run_eula("search", "computer", "--index", str(index)).returncode == 2
     out = run_eula("index", "--rebuild", "--index", str(index))
     assert out.returncode == 0, out.stdout + out.stderr
@@ -290,17 +283,32 @@ def test_index_dir_with_good_and_bad_files(tmp_path):
     assert again.returncode == 0 and again.stdout.startswith("unchanged")
 
 
-def test_per_file_time_cap_does_not_stall_the_batch(tmp_path):
-    from pdfgen import build_eula_pdf, build_many_pages_pdf
+def _dense_pdf(path: Path, pages: int) -> None:
+    """``pages`` pages of 60 numbered lines each: far more work to parse than the time cap allows."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
 
-    build_many_pages_pdf(tmp_path / "huge.pdf", 1500)
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    for n in range(pages):
+        c.setFont("Helvetica", 9)
+        for line in range(60):
+            c.drawString(50, 800 - line * 12, f"{line + 1}. The licensee may install the software on "
+                                              f"computer {n * 100 + line} for ninety days.")
+        c.showPage()
+    c.save()
+
+
+def test_per_file_time_cap_does_not_stall_the_batch(tmp_path):
+    from pdfgen import build_eula_pdf
+
+    _dense_pdf(tmp_path / "huge.pdf", 100)
     build_eula_pdf(tmp_path / "small.pdf")
     with ClauseIndex(tmp_path / "index") as ix:
         started = time.monotonic()
-        results = ix.index_files([tmp_path / "huge.pdf", tmp_path / "small.pdf"], timeout=4.0)
+        results = ix.index_files([tmp_path / "huge.pdf", tmp_path / "small.pdf"], timeout=3.0)
         elapsed = time.monotonic() - started
         by_name = {Path(r.path).name: r for r in results}
-        assert by_name["huge.pdf"].status == "error" and "gave up after 4 s" in by_name["huge.pdf"].error
+        assert by_name["huge.pdf"].status == "error" and "gave up after 3 s" in by_name["huge.pdf"].error
         assert by_name["small.pdf"].status == "added"
         assert [d.source for d in ix.documents()] == [str((tmp_path / "small.pdf").resolve())]
     assert elapsed < 60
