@@ -343,3 +343,15 @@ def test_file_names_with_spaces_and_non_ascii(tmp_path, eula_pdf, name):
     bad = tmp_path / ("not a pdf " + name)
     bad.write_text("plain text")
     assert_cli_error(cli(bad), bad, "not a PDF")
+
+
+def test_library_warnings_do_not_reach_stderr(tmp_path):
+    """A damaged font descriptor makes pdfminer log warnings; the user sees only the result."""
+    path = tmp_path / "damaged-font.pdf"
+    data = (ROOT / "corpus" / "milestone-eula-20250425.pdf").read_bytes()
+    path.write_bytes(data.replace(b"/FontBBox", b"/FontBBoy"))
+    doc = eula_parse.parse(path, tag=False)
+    assert len(doc.clauses) == 137
+    proc = cli(path)
+    assert_cli_ok(proc)
+    assert _stderr(proc) == ""
