@@ -480,7 +480,7 @@ class _Aligner:
         self.pair[id(o)] = n
         self.rpair[id(n)] = o
 
-    def align(self, olds: list[_Unit], news: list[_Unit], threshold: float = SIMILAR) -> None:
+    def align(self, olds: list[_Unit], news: list[_Unit], threshold: float = SIMILAR, own_text: bool = False) -> None:
         """Pair units of two sibling lists, strongest evidence first."""
         olds = [u for u in olds if id(u) not in self.pair]
         news = [u for u in news if id(u) not in self.rpair]
@@ -520,7 +520,11 @@ class _Aligner:
         if not o_rest or not n_rest:
             return
         candidates = []
-        for o, n, score in self.scores(o_rest, n_rest, threshold):
+        if own_text:
+            # Across parents a node is recognised by its own words only: a heading whose
+            # subtree reads like some other node's text is not that node.
+            o_rest, n_rest = [u for u in o_rest if u.key], [u for u in n_rest if u.key]
+        for o, n, score in self.scores(o_rest, n_rest, threshold, own_text):
             shift = abs(o.index / max(len(olds), 1) - n.index / max(len(news), 1))
             candidates.append((-score, shift, o.pos, n.pos, o, n))
         candidates.sort(key=lambda c: c[:4])
@@ -531,14 +535,17 @@ class _Aligner:
     #: Above this many pairs the scores come from rapidfuzz's multi-threaded ``cdist``.
     BULK = 4000
 
-    def scores(self, olds: list[_Unit], news: list[_Unit], threshold: float):
+    def scores(self, olds: list[_Unit], news: list[_Unit], threshold: float, own_text: bool = False):
         """``(old, new, score)`` for every pair scoring at least ``threshold``."""
-        if len(olds) * len(news) > MAX_PAIRS:
+        if not olds or not news or len(olds) * len(news) > MAX_PAIRS:
             return
         if len(olds) * len(news) <= self.BULK:
             for o in olds:
                 for n in news:
-                    score = self.similarity(o, n, threshold)
+                    if own_text:
+                        score = fuzz.ratio(o.key[:SIM_CHARS], n.key[:SIM_CHARS], score_cutoff=threshold)
+                    else:
+                        score = self.similarity(o, n, threshold)
                     if score >= threshold:
                         yield o, n, score
             return
@@ -556,7 +563,9 @@ class _Aligner:
             return m
 
         kind = olds[0].kind
-        if kind in ("product", "group"):
+        if own_text:
+            m = matrix(lambda u: u.key[:SIM_CHARS])
+        elif kind in ("product", "group"):
             m = np.maximum(matrix(lambda u: u.sim), matrix(lambda u: u.name))
         else:
             m = matrix(lambda u: u.sim)
@@ -621,7 +630,7 @@ class _Aligner:
         o_rest = [u for u in olds if candidate(u, True)]
         n_rest = [u for u in news if candidate(u, False)]
         if o_rest and n_rest:
-            self.align(o_rest, n_rest, threshold=SIMILAR_ELSEWHERE)
+            self.align(o_rest, n_rest, threshold=SIMILAR_ELSEWHERE, own_text=True)
 
     def _align_groups_by_products(self) -> None:
         o_rest = [g for g in self.a.groups if id(g) not in self.pair]

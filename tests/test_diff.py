@@ -304,3 +304,33 @@ def test_redline_rebuilds_both_texts(a, b):
     assert comparable("".join(t for op, t in segments if op != "delete")) == comparable(new)
     if comparable(old) == comparable(new):
         assert all(op == "equal" for op, _ in segments)
+
+
+def test_subsection_carried_out_of_a_removed_article_is_moved():
+    failover = "Customer may install the Software on redundant systems for failover operations only."
+    access = "Online Services are available to Named Users from the date of the order."
+    old = document(sections=[
+        Section(id="section/article-1", number="ARTICLE 1", heading="SOFTWARE", children=[
+            Section(id="section/1.1", number="1.1", heading="Failover", text=failover),
+            Section(id="section/1.2", number="1.2", heading="Reserved", text="Reserved."),
+        ]),
+        Section(id="section/article-2", number="ARTICLE 2", heading="ONLINE SERVICES", children=[
+            Section(id="section/2.1", number="2.1", heading="Access", text=access),
+            Section(id="section/2.2", number="2.2", heading="Fees", text="Fees are due in advance."),
+        ]),
+    ])
+    new = document(sections=[
+        Section(id="section/article-1", number="ARTICLE 1", heading="SOFTWARE", children=[
+            Section(id="section/1.1", number="1.1", heading="Access", text=access),
+            Section(id="section/1.2", number="1.2", heading="Failover", text=failover),
+        ]),
+    ])
+    result = eula_parse.diff(old, new)
+    by_kind = {(c.kind, c.old_id, c.new_id): c for c in result.substantive}
+    assert set(by_kind) == {
+        ("removed", "section/1.2", None),
+        ("removed", "section/article-2", None),
+        ("moved", "section/2.1", "section/1.1"),  # out of the removed article
+    }
+    removed = by_kind[("removed", "section/article-2", None)]
+    assert "Fees are due" in removed.old_text and access not in removed.old_text
