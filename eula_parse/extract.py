@@ -33,7 +33,9 @@ _ITALIC = re.compile(r"italic|oblique|-it\b|,it\b", re.I)
 _PAGE_NUMBER = re.compile(
     r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/|\|)\s*\d{1,4})?\W*$|^\W*[ivxlc]{1,6}\W*$", re.I
 )
-_PAGE_PHRASE = re.compile(r"\b(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}\b|\bpage\s*\d{1,4}\b|^\s*\d{1,4}\s+|\s+\d{1,4}\s*$", re.I)
+# "Page 3 of 16", "Page 3", "3 of 16", and a bare page number at either end of a line
+# (three digits at most: "2018" at the end of a footer is a year, not a page).
+_PAGE_PHRASE = re.compile(r"\b(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}\b|\bpage\s*\d{1,4}\b|^\s*\d{1,3}\s+|\s+\d{1,3}\s*$", re.I)
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Extraction:
     @property
     def lines(self) -> list[Line]:
         return [line for page in self.pages for line in page.lines]
+
+
+_PAGE_OF = re.compile(r"\bpage\s*\d{1,4}(?:\s*of\s*\d{1,4})?\b", re.I)
 
 
 # -- opening ------------------------------------------------------------------
@@ -334,10 +339,13 @@ def _furniture_key(line: Line) -> tuple[str, float]:
 def _remove_furniture(pages: list[Page]) -> list[str]:
     """Drop running headers/footers and page numbers; return their constant text.
 
-    Candidates are the two topmost and two bottommost lines of each page. A candidate is
-    furniture when its digit-blind text in the same size recurs on at least
-    half of the pages (and on two or more), or when it is a bare page number.
+    Candidates are the two topmost and two bottommost lines of each page. A
+    candidate is furniture when it is a page number ("Page 3 of 16" included),
+    or when its digit-blind text in the same size recurs on at least half of
+    the pages; small print (a letterhead, a footer code) needs to recur only
+    on two pages, since an agreement may bundle parts with footers of their own.
     """
+    body = body_size([line for page in pages for line in page.lines])
     candidates: dict[int, list[Line]] = {}
     counts: Counter = Counter()
     for page in pages:
@@ -346,20 +354,22 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
         candidates[page.number] = ends
         for key in {_furniture_key(line) for line in ends}:
             counts[key] += 1
-    threshold = max(2, len(pages) / 2)
     labels: dict[tuple, str] = {}
     for page in pages:
         drop = set()
         for line in candidates[page.number]:
             key = _furniture_key(line)
+            small = line.size < body - 0.4
+            threshold = 2 if small else max(2, len(pages) / 2)
             if _PAGE_NUMBER.match(line.text) or not key[0]:
                 drop.add(id(line))
-            elif counts[key] >= threshold:
+            elif counts[key] >= threshold or (small and _PAGE_OF.search(line.text)):
                 drop.add(id(line))
                 labels.setdefault(key, line.text)
         page.lines = [line for line in page.lines if id(line) not in drop]
     furniture = []
-    for text in labels.values():
+    # The version label usually shares a line with the page number: list those first.
+    for text in sorted(labels.values(), key=lambda t: not _PAGE_OF.search(t)):
         constant = " ".join(_PAGE_PHRASE.sub(" ", text).split()).strip(" -–|/·,")
         if constant:
             furniture.append(constant)

@@ -53,6 +53,11 @@ _ITEM = re.compile(r"^(?P<num>\(?(?:[a-z]{1,2}|[ivx]{1,5})\)|(?:[a-z]|[ivx]{1,5}
 _BULLET = re.compile(r"^[•▪◦·●■\-–]\s+")
 _RUNIN_END = re.compile(r"[.:]$")
 _TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
+_TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b", re.I)
+#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ..."
+_TITLE_RUNIN = re.compile(
+    r"^((?:[A-Z][\w’'/&-]*,?)(?:\s+(?:[A-Z][\w’'/&-]*,?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
+)
 #: how agreements introduce product-specific terms: "for the X product the following applies"
 _LEAD_IN = re.compile(r"\bfor the\b.{1,120}?\bfollowing applies\b|product[- ]specific terms|specific terms (?:of use )?for", re.I)
 _URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$|\b[\w-]+\.[a-z]{2,}/\S*$", re.I)
@@ -245,15 +250,26 @@ def _runin_heading(para: Para) -> Optional[str]:
     return prefix
 
 
+def _title_runin(para: Para) -> Optional[str]:
+    """A plain-text heading right after a section number, when a sentence follows it."""
+    rest = para.text[para.marker.length :]
+    m = _TITLE_RUNIN.match(rest) or _TITLE_RUNIN.match(rest.rstrip() + " X")  # heading alone on its line
+    if m and m.end() >= len(rest.rstrip()) and len(m.group(1).split()) < 2:
+        return None  # "11. Reserved." is a clause, not a heading
+    return m.group(1) if m else None
+
+
 def classify(paras: list[Para], body: float) -> None:
     for para in paras:
         text = para.text
         para.marker = marker_of(text)
         is_display = (para.bold or para.size > body + 0.4) and len(para.lines) <= 4 and len(text) <= 200
-        if is_display and not text.rstrip().endswith((",", ";")):
+        sentence = text.rstrip().endswith(".") and len(text.split()) > 12  # a bold sentence, not a heading
+        if is_display and not sentence and not text.rstrip().endswith((",", ";")):
             para.kind = "display"
-            continue
-        heading = _runin_heading(para)
+            if not (para.marker and para.marker.kind == "decimal" and _title_runin(para)):
+                continue
+        heading = _runin_heading(para) or (para.marker and para.marker.kind == "decimal" and _title_runin(para))
         if heading:
             para.kind = "runin"
             if para.marker and heading.startswith(text[: para.marker.length].strip()):
@@ -384,12 +400,15 @@ def build(extraction: Extraction) -> Document:
     first_page = [i for i, p in enumerate(paras) if p.page_start == extraction.pages[0].number]
     displays = [i for i in first_page if paras[i].kind == "display" and not paras[i].marker]
     title_index: Optional[int] = None
-    if displays:
-        title_index = max(displays, key=lambda i: (paras[i].size, -i))
-    opening = next((i for i in first_page if paras[i].size >= body - 0.2), None)
-    if opening is not None and (title_index is None or (paras[title_index].size <= body + 0.4 and opening < title_index)):
-        if len(paras[opening].text) < 120 and not paras[opening].text.rstrip().endswith("."):
-            title_index = opening
+    larger = [i for i in displays if paras[i].size > body + 0.4]
+    if larger:
+        title_index = max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
+    else:
+        # Set at body size: the first short line that names the document, bold or not.
+        opening = [i for i in first_page if paras[i].size >= body - 0.2][:1]
+        plain = [i for i in sorted(set(displays + opening)) if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")]
+        named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
+        title_index = (named or plain or [None])[0]
     if title_index is not None:
         doc.title = normalize_space(paras[title_index].text)
     doc.version = _version(extraction, paras)
@@ -533,10 +552,17 @@ def build(extraction: Extraction) -> Document:
                 rank = rank_of(para.marker)
             else:
                 number, heading, rank = None, normalize_space(para.text), 0
+            code = None
+            if heading and len(para.lines) > 1 and re.fullmatch(r"\(.*\)", para.lines[-1].text.strip()):
+                # "(E300 07/08/2015)" under "SCOPE OF USE": a document code, not part of the heading
+                code = para.lines[-1].text.strip()
+                heading = normalize_space(heading[: heading.rfind(code)]) or heading
             if in_products:
                 close_product()
                 in_products, group = False, None
             open_section(Section(id="", number=number, heading=heading), rank, para, doc.sections, para.style)
+            if code:
+                section_paras[id(stack[-1][1])].append(Para(lines=para.lines[-1:], text=code))
             continue
         if para.kind == "runin" and not para.marker:
             open_section(Section(id="", heading=para.heading), 50, para, doc.sections)
@@ -601,7 +627,10 @@ def _list_items(paras: list[Para]) -> list[Item]:
 
 
 _VERSION_IN_TEXT = re.compile(
-    r"\b(?:version|revised|rev\.|last updated|v)\s*[:\s]\s*[\w./,-]*\d[\w./-]*|\bEULA\s+\d{6,8}\b", re.I
+    r"\b(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?|v)\s*:?\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[\w./-]*\d[\w./-]*)"
+    r"|\bEULA\s+\d{6,8}\b",
+    re.I,
 )
 
 
