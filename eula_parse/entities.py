@@ -14,7 +14,7 @@ pipeline is ``spacy.blank("en")`` plus rule components registered the spaCy way;
 the rules themselves are data in ``eula_parse/patterns/``:
 
 ``regex.jsonl``    character patterns (URL, MONEY, DURATION, VERSION, DATE, LIMIT, XREF, DEFINITION)
-``rules.jsonl``    ``span_ruler`` token/phrase patterns (ORG, LAW, COURT)
+``rules.jsonl``    phrase and token patterns for ``PhraseMatcher``/``Matcher`` (ORG, LAW, COURT)
 ``modality.jsonl`` ``Matcher`` cues for the deontic force of a clause; ``modality.json`` the modal-verb table
 
 Two labels depend on the document itself and run as a second pass over the same
@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
+import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -541,10 +542,14 @@ class RegexTagger:
     def __call__(self, doc: Doc) -> Doc:
         text = _text(doc)
         found: list[tuple[str, int, int]] = []
+        present: dict[re.Pattern, bool] = {}
         for row, pattern, needs in _regex_patterns():
             label = row["label"]
-            if needs is not None and not needs.search(text):
-                continue
+            if needs is not None:
+                if needs not in present:
+                    present[needs] = needs.search(text) is not None
+                if not present[needs]:
+                    continue
             for match in pattern.finditer(text):
                 start, end = match.span(row.get("span", 0))
                 if row.get("trim") == "url":
@@ -596,35 +601,73 @@ def make_regex_tagger(nlp: Language, name: str) -> RegexTagger:
     return RegexTagger(nlp, name)
 
 
-class RuleSpans:
-    """Moves ``span_ruler`` matches (ORG/LAW/COURT from ``rules.jsonl``) into one span group per label,
-    drops a leading article, and makes a bracketed acronym after an organisation an ORG too
-    ("Office of Foreign Assets Control (OFAC)")."""
+class RuleTagger:
+    """ORG, LAW and COURT from ``rules.jsonl``: names as phrases (``PhraseMatcher``), shapes as token
+    patterns (``Matcher``) such as "<Capitalised words> Court of <Place>" or "<Name>, Inc.".
 
-    def __init__(self, nlp: Language, name: str, source_key: str):
-        self.source_key = source_key
+    Token patterns are anchored on their keyword ("Court", "Inc.", "Declaration"); the capitalised
+    words of the name before the keyword are taken here (pattern id ``extend_left:<min words>``),
+    because a leading "one or more capitalised tokens" would start a partial match at every
+    capitalised token of every clause. For the same reason the ``Matcher`` only runs on texts that
+    contain one of the anchors at all. A bracketed acronym after an organisation is an ORG too
+    ("Office of Foreign Assets Control (OFAC)"); a leading article is dropped."""
+
+    def __init__(self, nlp: Language, name: str):
+        self.phrases = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.matcher = Matcher(nlp.vocab)
+        anchors: dict[str, set[int]] = {"ORTH": set(), "LOWER": set()}
+        for n, row in enumerate(_read_jsonl("rules.jsonl")):
+            key = f"{row['label']}|{row.get('id', '')}|{n}"
+            if isinstance(row["pattern"], str):
+                self.phrases.add(key, [nlp.make_doc(row["pattern"])])
+                continue
+            self.matcher.add(key, [row["pattern"]])
+            first = row["pattern"][0]
+            for attr in ("ORTH", "LOWER"):
+                values = first.get(attr)
+                if values is not None:
+                    values = values["IN"] if isinstance(values, dict) else [values]
+                    anchors[attr].update(nlp.vocab.strings.add(v) for v in values)
+        self.anchors = {attr: np.array(sorted(ids), dtype="uint64") for attr, ids in anchors.items()}
 
     def __call__(self, doc: Doc) -> Doc:
-        for span in doc.spans.get(self.source_key, []):
-            start = span.start
-            while start < span.end and doc[start].lower_ in ("the", "a", "an"):
+        matches = list(self.phrases(doc))
+        if len(doc):
+            table = doc.to_array(["ORTH", "LOWER"])
+            if np.isin(table[:, 0], self.anchors["ORTH"]).any() or np.isin(table[:, 1], self.anchors["LOWER"]).any():
+                matches += self.matcher(doc)
+        for match_id, start, end in matches:
+            label, span_id, _ = doc.vocab.strings[match_id].split("|")
+            if span_id.startswith("extend_left:"):
+                need, span_id, anchor = int(span_id.split(":")[1]), "", start
+                if start > 1 and doc[start - 1].text == "," and _capitalised(doc[start - 2], glued=True):
+                    start -= 2
+                while start > 0 and _capitalised(doc[start - 1]):
+                    start -= 1
+                if anchor - start < need:
+                    continue
+            while start < end and doc[start].lower_ in ("the", "a", "an"):
                 start += 1
-            if start >= span.end:
+            if start >= end:
                 continue
-            new = Span(doc, start, span.end, label=span.label_, span_id=span.id_)
-            doc.spans.setdefault(span.label_, [])
-            doc.spans[span.label_].append(new)
-            if span.label_ == "ORG" and span.end + 2 < len(doc) and doc[span.end].text == "(" \
-                    and doc[span.end + 2].text == ")" and doc[span.end + 1].is_upper and len(doc[span.end + 1]) > 1:
-                doc.spans["ORG"].append(Span(doc, span.end + 1, span.end + 2, label="ORG", span_id=span.id_ or span.text))
-        if self.source_key in doc.spans:
-            del doc.spans[self.source_key]
+            span = Span(doc, start, end, label=label, span_id=span_id)
+            doc.spans.setdefault(label, [])
+            doc.spans[label].append(span)
+            if label == "ORG" and end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" \
+                    and doc[end + 1].is_upper and len(doc[end + 1]) > 1:
+                doc.spans["ORG"].append(Span(doc, end + 1, end + 2, label="ORG", span_id=span_id or span.text))
         return doc
 
 
-@Language.factory("eula_rule_spans", default_config={"source_key": "eula_rules"})
-def make_rule_spans(nlp: Language, name: str, source_key: str) -> RuleSpans:
-    return RuleSpans(nlp, name, source_key)
+def _capitalised(token, glued: bool = False) -> bool:
+    """A word of a proper name: capitalised, not a function word, followed by a space (or a comma)."""
+    return bool(token.text[:1].isupper() and (token.whitespace_ or glued) and token.lower_ not in STOP_WORDS
+                and not token.is_punct)
+
+
+@Language.factory("eula_rules")
+def make_rule_tagger(nlp: Language, name: str) -> RuleTagger:
+    return RuleTagger(nlp, name)
 
 
 class ModalityTagger:
@@ -788,7 +831,8 @@ class ProductTagger:
 
     def __init__(self, nlp: Language, name: str):
         self.nlp = nlp
-        self.matcher: Optional[Matcher] = None
+        self.matcher: Optional[PhraseMatcher] = None
+        self.marked: set[tuple[str, str]] = set()
         self.entries: dict[str, dict[tuple[str, ...], Optional[str]]] = {"product": {}, "group": {}, "other": {}}
         self.brands: set[str] = set()
         self.vendor: Optional[str] = None
@@ -804,6 +848,9 @@ class ProductTagger:
         defined terms whose definition names a product ("Download Manager", "MIP SDK")."""
         self.vendor = _vendor(document)
         self.entries = {"product": {}, "group": {}, "other": {}}
+        #: (word, mark) pairs the document writes ("XProtect®", "IVO™"): the only places a name needs a variant
+        self.marked = {(m.group(1).lower(), m.group(2)) for node in document.nodes()
+                       for m in re.finditer(r"(\S+?)\s?([®™])", node.text)}
         firsts: dict[str, int] = {}
         for group in document.groups:
             clean = _clean_name(group.name, self.vendor)
@@ -870,7 +917,8 @@ class ProductTagger:
                 forms = [list(key)]
                 if key[-1][-1:].isalpha():
                     forms.append([*key[:-1], key[-1] + "s"])
-                marked = [f[: k + 1] + [mark] + f[k + 1:] for f in forms for k in range(len(f)) for mark in ("®", "™")]
+                marked = [f[: k + 1] + [mark] + f[k + 1:] for f in forms for k in range(len(f))
+                          for mark in ("®", "™") if (f[k], mark) in self.marked]
                 forms += marked
                 if self.vendor:
                     forms += [[self.vendor.lower(), *f] for f in forms]
@@ -1021,9 +1069,7 @@ def build_nlp() -> Language:
     """A fresh pipeline: tokenizer + rule components only (no tagger/parser; nothing downloaded)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("eula_regex")
-    ruler = nlp.add_pipe("span_ruler", config={"spans_key": "eula_rules", "overwrite": False})
-    ruler.add_patterns(_read_jsonl("rules.jsonl"))
-    nlp.add_pipe("eula_rule_spans")
+    nlp.add_pipe("eula_rules")
     nlp.add_pipe("eula_modality")
     for name in DOCUMENT_PIPES:
         nlp.add_pipe(name)

@@ -210,7 +210,7 @@ def test_one_rule_pipeline_per_process():
     nlp = get_nlp()
     assert get_nlp() is nlp
     assert "ner" not in nlp.pipe_names and "parser" not in nlp.pipe_names
-    assert nlp.pipe_names[:2] == ["eula_regex", "span_ruler"] and set(DOCUMENT_PIPES) <= set(nlp.pipe_names)
+    assert nlp.pipe_names[:2] == ["eula_regex", "eula_rules"] and set(DOCUMENT_PIPES) <= set(nlp.pipe_names)
 
 
 def test_import_eula_parse_does_not_import_spacy():
