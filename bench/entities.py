@@ -2,15 +2,17 @@
 
     python bench/entities.py [PDF] [--repeat N]
 
-Prints, as medians over N paired rounds in one process (each round parses the file with
-tag=False, then tags that tree):
+Each of N rounds parses the file with ``tag=False``, runs the context-free ``nlp.pipe``
+pass on its node texts, then tags that very tree; the figures are medians over the
+rounds (paired, so load drifting between rounds favours no side):
   * parse(tag=False) — extraction + structure;
-  * tag_document() on that tree (pipeline already built), with nodes/s and clauses/s;
-  * the same split into the one ``nlp.pipe`` pass and the document-dependent second pass;
+  * tag_document() (pipeline already built), with nodes/s and clauses/s;
+  * of which the one ``nlp.pipe`` pass; the rest is the document pass (products, defined
+    terms) and turning spans into ``Entity`` values;
   * the one-off cost of building the spaCy pipeline (first call in a process);
   * tagging as a share of parse() and as overhead on parse(tag=False) (goal: <= 15 %).
-Wall time (perf_counter) and CPU time (process_time) are both shown: on a busy
-machine wall time is noisy, CPU time is what the code costs.
+Wall time (perf_counter) and CPU time (process_time) are both shown: on a busy machine
+wall time is noisy, CPU time is what the code costs.
 """
 
 from __future__ import annotations
@@ -22,17 +24,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def measure(fn, repeat: int) -> tuple[float, float]:
-    """Median wall and CPU seconds of ``fn()``."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - w)
-        cpus.append(time.process_time() - c)
-    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -47,49 +38,56 @@ def main() -> None:
 
     plain = eula_parse.parse(path, tag=False)
     nodes = list(plain.nodes())
-    clauses = len(plain.clauses)
+    texts = [n.text for n in nodes]
 
     start = time.perf_counter()
-    entities.get_nlp()
-    build = time.perf_counter() - start
-    entities.tag_document(copy.deepcopy(plain))  # warm: first run compiles patterns
-
-    # Paired runs: parse the file without tagging, then tag that very tree, in each round, so
-    # that machine load drifting between rounds cannot favour one side.
-    rounds = []
-    for _ in range(args.repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        doc = eula_parse.parse(path, tag=False)
-        w1, c1 = time.perf_counter(), time.process_time()
-        entities.tag_document(doc)
-        w2, c2 = time.perf_counter(), time.process_time()
-        rounds.append((w1 - w0, c1 - c0, w2 - w1, c2 - c1))
-    parse_wall, parse_cpu, tag_wall, tag_cpu = (statistics.median(r[k] for r in rounds) for k in range(4))
-    share_wall = statistics.median(r[2] / (r[0] + r[2]) for r in rounds)
-    share_cpu = statistics.median(r[3] / (r[1] + r[3]) for r in rounds)
-
     nlp = entities.get_nlp()
-    texts = [n.text for n in nodes]
+    build = time.perf_counter() - start
+    entities.tag_document(copy.deepcopy(plain))  # warm-up: the first run compiles the patterns
 
     def first_pass():
         with nlp.select_pipes(disable=list(entities.DOCUMENT_PIPES)):
             list(nlp.pipe(texts, batch_size=64))
 
-    pipe_wall, pipe_cpu = measure(first_pass, args.repeat)
+    rounds = []
+    for _ in range(args.repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        doc = eula_parse.parse(path, tag=False)
+        w1, c1 = time.perf_counter(), time.process_time()
+        first_pass()
+        w2, c2 = time.perf_counter(), time.process_time()
+        entities.tag_document(doc)
+        w3, c3 = time.perf_counter(), time.process_time()
+        rounds.append({"parse": (w1 - w0, c1 - c0), "pipe": (w2 - w1, c2 - c1), "tag": (w3 - w2, c3 - c2)})
 
-    chars = sum(len(t) for t in texts)
-    print(f"file: {path.name}  ({len(nodes)} nodes, {clauses} clauses, {chars} chars; median of {args.repeat})")
-    print(f"{'':34}{'wall ms':>9}{'cpu ms':>9}")
-    print(f"{'parse(tag=False)':34}{parse_wall * 1e3:9.1f}{parse_cpu * 1e3:9.1f}")
-    print(f"{'tag_document()':34}{tag_wall * 1e3:9.1f}{tag_cpu * 1e3:9.1f}")
-    print(f"{'  nlp.pipe pass (context-free)':34}{pipe_wall * 1e3:9.1f}{pipe_cpu * 1e3:9.1f}")
-    print(f"{'  document pass (products, terms)':34}{(tag_wall - pipe_wall) * 1e3:9.1f}{(tag_cpu - pipe_cpu) * 1e3:9.1f}")
-    print(f"{'pipeline build (once per process)':34}{build * 1e3:9.1f}")
-    print(f"throughput: {len(nodes) / tag_cpu:,.0f} nodes/s, {clauses / tag_cpu:,.0f} clauses/s (CPU); "
-          f"{len(nodes) / tag_wall:,.0f} nodes/s wall")
-    for name, share in (("cpu", share_cpu), ("wall", share_wall)):
-        print(f"tagging share of parse() [{name}]: {share:.1%}   "
-              f"overhead on parse(tag=False): {share / (1 - share):.1%}   (goal <= 15%)")
+    def med(key: str, k: int) -> float:
+        return statistics.median(r[key][k] for r in rounds)
+
+    def share(k: int) -> float:
+        return statistics.median(r["tag"][k] / (r["parse"][k] + r["tag"][k]) for r in rounds)
+
+    clauses = len(plain.clauses)
+    print(f"file: {path.name}  ({len(nodes)} nodes, {clauses} clauses, {sum(map(len, texts))} chars; "
+          f"median of {args.repeat} rounds)")
+    print(f"{'':36}{'wall ms':>9}{'cpu ms':>9}")
+    rows = [
+        ("parse(tag=False)", med("parse", 0), med("parse", 1)),
+        ("tag_document()", med("tag", 0), med("tag", 1)),
+        ("  of which the nlp.pipe pass", med("pipe", 0), med("pipe", 1)),
+        ("  rest: products, terms, values", med("tag", 0) - med("pipe", 0), med("tag", 1) - med("pipe", 1)),
+    ]
+    for name, wall, cpu in rows:
+        print(f"{name:36}{wall * 1e3:9.1f}{cpu * 1e3:9.1f}")
+    print(f"{'pipeline build (once per process)':36}{build * 1e3:9.1f}")
+    print(f"throughput: {len(nodes) / med('tag', 1):,.0f} nodes/s, {clauses / med('tag', 1):,.0f} clauses/s (CPU); "
+          f"{len(nodes) / med('tag', 0):,.0f} nodes/s, {clauses / med('tag', 0):,.0f} clauses/s (wall)")
+    for name, k in (("cpu", 1), ("wall", 0)):
+        s = share(k)
+        print(f"tagging share of parse() [{name}]: {s:.1%}   overhead on parse(tag=False): {s / (1 - s):.1%}"
+              f"   (goal <= 15%)")
+    first = build + med("tag", 0)
+    print(f"first parse() in a fresh process also builds the pipeline: overhead "
+          f"{first / med('parse', 0):.1%} (wall) for that one call")
 
 
 if __name__ == "__main__":
