@@ -414,6 +414,12 @@ def extract(path: Path, *, max_pages: int = 2000) -> Extraction:
     if not any(page.lines for page in pages):
         raise ExtractionError(f"{path}: no text layer: OCR is not supported")
     furniture = _remove_furniture(pages)
+    # A line that only repeats the running version label ("EULA 20240612"), wherever it
+    # stands, is a stray footer too. Labels without digits (a running title) are not
+    # dropped this way: the title page shows the same words as content.
+    labels = {" ".join(text.split()) for text in furniture if re.search(r"\d", text)}
+    for page in pages:
+        page.lines = [line for line in page.lines if " ".join(line.text.split()) not in labels]
     return Extraction(pages=pages, furniture=furniture)
 
 
