@@ -355,3 +355,13 @@ def test_library_warnings_do_not_reach_stderr(tmp_path):
     proc = cli(path)
     assert_cli_ok(proc)
     assert _stderr(proc) == ""
+
+
+def test_debug_flag_shows_the_traceback(tmp_path):
+    """``eula --debug parse`` re-raises, so a developer sees where it failed."""
+    path = tmp_path / "notes.pdf"
+    path.write_text("not a pdf")
+    proc = subprocess.run([sys.executable, "-m", "eula_parse", "--debug", "parse", str(path)],
+                          capture_output=True, timeout=120, cwd=ROOT)
+    assert proc.returncode != 0
+    assert "Traceback" in _stderr(proc) and "InputError" in _stderr(proc)
