@@ -1042,6 +1042,9 @@ class TermTagger:
                 right += 1
             if any(i not in covered for i in range(left, right)):
                 continue
+            if left >= 3 and doc[left - 2].text == "-" and not doc[left - 2].whitespace_ \
+                    and not doc[left - 3].whitespace_ and doc[left - 3].text[:1].isupper():
+                continue  # "End-user License Agreement": the term ends a longer hyphenated name
             spans.append(Span(doc, start, end, label="TERM", kb_id=definition.node_id, span_id=term))
         doc.spans["TERM"] = spans
         return doc
@@ -1096,8 +1099,17 @@ def _headings(document: Document) -> dict[str, str]:
             out.setdefault(slugify(section.heading.rstrip(".")), section.id)
         if section.number:
             out.setdefault(slugify(section.number), section.id)
+    leads: dict[str, list[str]] = {}
     for product in document.products:
         out.setdefault(slugify(product.name), product.id)
+        # the run-in opening of a product section ("Download, Installation and Use - for the ...") is its
+        # title when no other product section opens the same way
+        lead = re.match(r"(.{3,80}?)\s+[–-]\s+for\b", product.text)
+        if lead:
+            leads.setdefault(slugify(lead.group(1)), []).append(product.id)
+    for slug, ids in leads.items():
+        if len(ids) == 1:
+            out.setdefault(slug, ids[0])
     return out
 
 

@@ -150,6 +150,57 @@ def test_modality_on_labelled_clauses(doc_2025, gold):
     assert len(wrong) <= 0.2 * len(labelled), wrong
 
 
+# -- held-out agreement ----------------------------------------------------------------------------
+
+HELDOUT = Path(__file__).resolve().parent / "gold" / "entities_heldout.json"
+
+
+def build_heldout(gold: dict) -> "Document":
+    """The MIP SDK NuGet agreement exists only as text: cut it into nodes at each gold node's
+    ``starts_with`` (dropping the heading line before it and the page footer at the end)."""
+    from eula_parse.model import Clause, Document, Group, Paragraph, Product, Section, normalize_space
+
+    text = (Path(__file__).resolve().parent.parent / gold["source"]).read_text(encoding="utf-8")
+    info = gold["product"]
+    markers = [(n["id"], n["starts_with"], n.get("heading")) for n in gold["nodes"]]
+    markers.append((f"{info['id']}/7", "The Product includes software components that enable", None))
+    starts = sorted((text.index(start), node_id, heading) for node_id, start, heading in markers)
+    end_of_text = text.index("License Agreement 02.09.2021")
+    texts = {}
+    for k, (i, node_id, _) in enumerate(starts):
+        nxt = starts[k + 1] if k + 1 < len(starts) else (end_of_text, None, None)
+        chunk = text[i:nxt[0]].rstrip()
+        if nxt[2]:
+            chunk = re.sub(re.escape(nxt[2]) + r"\.?$", "", chunk).rstrip()
+        texts[node_id] = normalize_space(re.sub(r"\n\s*\d+\.$", "", chunk))
+    clauses = [Clause(id=f"{info['id']}/{n}", number=str(n), text=texts[f"{info['id']}/{n}"])
+               for n in range(1, 10) if f"{info['id']}/{n}" in texts]
+    return Document(
+        title="User License Agreement",
+        preamble=[Paragraph(id=i, text=texts[i]) for i in ("preamble/1", "preamble/2")],
+        sections=[Section(id=n["id"], heading=n["heading"], text=texts[n["id"]])
+                  for n in gold["nodes"] if n["id"].startswith("general/")],
+        groups=[Group(id=info["group"], name=info["name"], products=[
+            Product(id=info["id"], name=info["name"], text=texts[info["id"]], clauses=clauses)])],
+    )
+
+
+def test_heldout_agreement():
+    """Labelled before the tagger first ran on it. That first run scored LIMIT P=0.40 ("3rd parties"
+    read as a count), URL R=0.50 ("NuGet.org" in capitals), XREF P=R=0.50 ("paragraph 4 of this
+    section" cut short; a section named by its run-in opening not resolved) and TERM P=0.95 ("License
+    Agreement" inside "End-user License Agreement"); everything else 1.00. The rules were fixed in
+    general form and this now guards them, so it is no longer a blind test."""
+    from eula_parse.entities import tag_document
+
+    gold = json.loads(HELDOUT.read_text(encoding="utf-8"))
+    result = score(tag_document(build_heldout(gold)), gold)
+    for label in LABELS:
+        p, r = prf(result["stats"][label])
+        assert p >= 0.9 and r >= 0.9, (label, result["misses"])
+    assert result["stats"]["XREF"]["targets_ok"] == result["stats"]["XREF"]["targets"]
+
+
 if __name__ == "__main__":  # pragma: no cover - a reading aid
     import eula_parse
 
