@@ -694,6 +694,7 @@ class ModalityTagger:
         self.epistemic_after_be = set(config["epistemic_after_be"])
         self.relative = set(config["relative_markers"])
         self.declarative = set(config["declarative_after_be"])
+        self.complement_heads = set(config["complement_heads"])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, str]] = []
@@ -723,11 +724,14 @@ class ModalityTagger:
         return doc
 
     def _read_modal(self, doc: Doc, i: int, kind: str) -> Optional[str]:
-        before = [t.lower_ for t in doc[max(0, i - 3):i]]
-        if any(t.is_punct for t in doc[max(0, i - 3):i]):
-            before = before[-1:]
-        if any(w in self.relative for w in before):
-            return None
+        window = doc[max(0, i - 3):i]
+        if any(t.is_punct for t in window):
+            window = window[-1:]
+        for t in window:
+            # "software updates that Microsoft may release" is not what the clause grants or requires;
+            # "you acknowledge the requirement that the Product may only be used" is
+            if t.lower_ in self.relative and not (t.i > 0 and doc[t.i - 1].lower_ in self.complement_heads):
+                return None
         j = i + 1
         while j < len(doc):
             token = doc[j]
@@ -763,7 +767,10 @@ class ModalityTagger:
         if word in self.epistemic:
             return True
         if word == "be" and j + 1 < len(doc):
-            nxt = doc[j + 1].lower_
+            k = j + 1
+            while k + 1 < len(doc) and doc[k].lower_.endswith("ly") and doc[k].lower_ not in self.epistemic_after_be:
+                k += 1  # "may be remotely operated"
+            nxt = doc[k].lower_
             return nxt in self.epistemic_after_be or (not nxt.endswith(("ed", "en", "wn", "ld", "nt")) and nxt not in (
                 "run", "made", "sold", "given", "held", "done", "built", "taken", "granted", "installed", "used"))
         return False
