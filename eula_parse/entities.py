@@ -29,7 +29,9 @@ spaCy is imported here and only here; ``import eula_parse`` does not pay for it.
 from __future__ import annotations
 
 import json
+import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -695,6 +697,7 @@ class ModalityTagger:
         self.relative = set(config["relative_markers"])
         self.declarative = set(config["declarative_after_be"])
         self.complement_heads = set(config["complement_heads"])
+        self.definitional = set(config["definitional_verbs"])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, str]] = []
@@ -749,6 +752,8 @@ class ModalityTagger:
         word = doc[j].lower_
         if word == "be" and j + 1 < len(doc) and doc[j + 1].lower_ in self.declarative:
             return None  # "the forum shall be the City Court": a stipulation, not a duty
+        if kind == "obligation" and word in self.definitional:
+            return None  # "“designated system” shall mean ...": a definition
         if word in self.negations:
             if kind == "permission" and self._epistemic(doc, j + 1):
                 return None
@@ -1068,18 +1073,49 @@ def make_term_tagger(nlp: Language, name: str) -> TermTagger:
     return TermTagger(nlp, name)
 
 
+class ModelCandidates:
+    """ORG and LAW candidates from a trained English pipeline that happens to be installed, named by
+    ``EULA_PARSE_SPACY_MODEL`` (e.g. ``en_core_web_sm``). Opt-in: it costs far more than the rules
+    and its output differs between model versions; nothing requires it and nothing is downloaded."""
+
+    def __init__(self, nlp: Language, name: str, model: str):
+        self.model = spacy.load(model, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "textcat"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        for ent in self.model(_text(doc)).ents:
+            if ent.label_ in ("ORG", "LAW"):
+                span = doc.char_span(ent.start_char, ent.end_char, label=ent.label_, alignment_mode="contract")
+                if span is not None:
+                    doc.spans.setdefault(ent.label_, [])
+                    doc.spans[ent.label_].append(span)
+        return doc
+
+
+@Language.factory("eula_model_candidates", default_config={"model": ""})
+def make_model_candidates(nlp: Language, name: str, model: str) -> ModelCandidates:
+    return ModelCandidates(nlp, name, model)
+
+
 # ---------------------------------------------------------------------------
 # The pipeline
 # ---------------------------------------------------------------------------
 
 _NLP: Optional[Language] = None
+MODEL_ENV = "EULA_PARSE_SPACY_MODEL"
 
 
 def build_nlp() -> Language:
-    """A fresh pipeline: tokenizer + rule components only (no tagger/parser; nothing downloaded)."""
+    """A fresh pipeline: tokenizer + rule components only (no tagger/parser; nothing downloaded),
+    plus ORG/LAW candidates from an installed trained pipeline if ``EULA_PARSE_SPACY_MODEL`` names one."""
     nlp = spacy.blank("en")
     nlp.add_pipe("eula_regex")
     nlp.add_pipe("eula_rules")
+    model = os.environ.get(MODEL_ENV, "").strip()
+    if model:
+        if spacy.util.is_package(model):
+            nlp.add_pipe("eula_model_candidates", config={"model": model})
+        else:
+            warnings.warn(f"{MODEL_ENV}={model!r} is not an installed spaCy pipeline; tagging with rules only")
     nlp.add_pipe("eula_modality")
     for name in DOCUMENT_PIPES:
         nlp.add_pipe(name)

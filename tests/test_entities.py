@@ -269,3 +269,12 @@ def test_eula_entities_on_a_missing_file_is_a_one_line_error(cli, tmp_path):
     result = CliRunner().invoke(cli, ["entities", str(tmp_path / "nope.pdf")])
     assert result.exit_code == 2
     assert result.output.startswith("error:")
+
+
+def test_a_model_named_but_not_installed_is_not_required(monkeypatch):
+    from eula_parse.entities import MODEL_ENV, build_nlp
+
+    monkeypatch.setenv(MODEL_ENV, "en_core_web_nonexistent")
+    with pytest.warns(UserWarning, match="not an installed spaCy pipeline"):
+        nlp = build_nlp()
+    assert "eula_model_candidates" not in nlp.pipe_names
