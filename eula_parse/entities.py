@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -518,12 +519,10 @@ def _token_at(doc: Doc, offset: int):
     return None
 
 
-def _add_span(doc: Doc, label: str, start: int, end: int, **attrs) -> Optional[Span]:
+def _add_span(doc: Doc, label: str, start: int, end: int) -> Optional[Span]:
     span = doc.char_span(start, end, label=label)
     if span is None:
         return None
-    for key, value in attrs.items():
-        setattr(span, key, value)
     doc.spans.setdefault(label, [])
     doc.spans[label].append(span)
     return span
@@ -1277,6 +1276,14 @@ def tag_document(doc: Document) -> Document:
     One ``nlp.pipe`` pass runs the context-free components over all node texts; the
     document-dependent ones (products, defined terms) then run over the same ``Doc`` objects.
     """
+    with _LOCK:  # the document pass configures the shared pipeline for this document
+        return _tag(doc)
+
+
+_LOCK = threading.Lock()
+
+
+def _tag(doc: Document) -> Document:
     nlp = get_nlp()
     nodes = list(doc.nodes())
     with nlp.select_pipes(disable=list(DOCUMENT_PIPES)):
