@@ -24,6 +24,7 @@ Why the index is shaped the way it is:
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -86,12 +87,46 @@ QUERY_FIELDS = (
     "number", "heading", "text", "entity", "value", "modality", "refs",
 )
 
-# Exceptions Whoosh raises when the bytes on disk are not what it wrote.
+# Errors reading bytes that are not what Whoosh wrote, once an index has opened cleanly.
+_READ_ERRORS = (OSError, EOFError, struct.error, zlib.error, __import__("pickle").UnpicklingError)
+# Anything Whoosh raises while opening damaged files (checked eagerly when an index is opened).
 _CORRUPTION = (
     OSError, EOFError, struct.error, zlib.error, ValueError, KeyError, IndexError,
     AttributeError, TypeError, AssertionError, ImportError, UnicodeDecodeError,
     __import__("pickle").UnpicklingError, whoosh.index.IndexError,
 )
+
+
+def _cache_missing_length_columns() -> None:
+    """Stop Whoosh from hitting the disk once per posting of every unscored field.
+
+    whoosh-reloaded 2.7.5 (pinned) remembers a segment's field-length
+    columns once opened but not their absence, so flushing a segment calls
+    ``os.path.exists`` for every posting of every ID/KEYWORD field (which
+    have no lengths): a third of our indexing time. Remembering "no such
+    column" per reader is safe because a written segment never gains one.
+    """
+    from whoosh.codec import whoosh3
+
+    cls = whoosh3.W3PerDocReader
+    if getattr(cls, "_eula_missing_cached", False):
+        return
+    original = cls._cached_reader
+
+    def _cached_reader(self, fieldname, column):
+        missing = self.__dict__.setdefault("_eula_missing", set())
+        if fieldname in missing:
+            return None
+        reader = original(self, fieldname, column)
+        if reader is None:
+            missing.add(fieldname)
+        return reader
+
+    cls._cached_reader = _cached_reader
+    cls._eula_missing_cached = True
+
+
+_cache_missing_length_columns()
 
 
 # --------------------------------------------------------------------------
@@ -130,9 +165,9 @@ class Hit:
 
 
 class SearchResults(list):
-    """A ``list[Hit]`` that also knows the query and how many records matched in all."""
+    """A ``list[Hit]`` that also knows the query and, when counted, how many records matched in all."""
 
-    def __init__(self, hits: Iterable[Hit] = (), *, query: str = "", total: int = 0,
+    def __init__(self, hits: Iterable[Hit] = (), *, query: str = "", total: Optional[int] = None,
                  corrected: Optional[dict[str, list[str]]] = None):
         super().__init__(hits)
         self.query = query
@@ -279,11 +314,30 @@ def _analyzer():
     )
 
 
-#: Shared instances for queries and snippets (the stemmer's cache then lives across searches).
+#: Shared instance for queries (the stemmer's cache then lives across searches).
 _ANALYZER = _analyzer()
-_RAW_ANALYZER = (RegexTokenizer(r"\w+(?:[.’']\w+)*|\+") | LowercaseFilter() | TidyFilter()
-                 | StopFilter(stoplist=frozenset(STOP_WORDS) | QUESTION_WORDS, minsize=2))
-_stem = StemFilter(cachesize=50000).stemfn
+_TOKEN_RE = re.compile(r"\w+(?:[.’']\w+)*|\+")
+_STOP = frozenset(STOP_WORDS) | QUESTION_WORDS
+_stem = functools.lru_cache(maxsize=50000)(StemFilter().stemfn)
+
+
+def words(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, word)`` for each word the index analyser keeps, before stemming.
+
+    The same steps as :func:`_analyzer` without Whoosh's per-token generator
+    chain, which is several times slower; snippets and name stripping run it
+    on every hit and record. ``_stem(word)`` gives the indexed term.
+    """
+    for match in _TOKEN_RE.finditer(text):
+        word = match.group().lower()
+        if word == "+":
+            word = "plus"
+        elif not word.isascii():
+            word = unicodedata.normalize("NFKD", word.replace("º", "").replace("°", ""))
+            word = "".join(c for c in word if not unicodedata.combining(c))
+        if len(word) < 2 or word in _STOP:
+            continue
+        yield match.start(), match.end(), word
 
 
 def _schema() -> Schema:
@@ -949,7 +1003,7 @@ class ClauseIndex:
         terms; ``entity`` takes labels or value filters (``"duration>=P30D"``),
         several meaning all; ``version="all"`` searches every version.
         ``count=True`` also counts every match into ``.total`` (a second pass
-        over the postings); otherwise ``.total`` is Whoosh's estimate.
+        over the postings); otherwise ``.total`` is ``None``.
         Raises :class:`QueryError` for a malformed query or filter and
         :class:`NotFoundError` when a filter names nothing in the index.
         """
@@ -959,22 +1013,18 @@ class ClauseIndex:
         searcher = self._get_searcher()
         corrected: dict[str, list[str]] = {}
         try:
+            q = _split_common(q, searcher.reader())
             if fuzzy:
                 q = _fuzzify(q, searcher.reader(), corrected, query)
+            _lazy_unions(q)
             flt, mask = self._filters(searcher, product=product, group=group, general=general, entity=entity,
                                       modality=modality, version=version, document=document, kind=kind)
             results = searcher.search(q, filter=flt, mask=mask, limit=limit)
-            if results.has_exact_length():
-                total = len(results)
-            elif count:
-                total = self._count(searcher, q, flt, mask)
-            else:
-                total = max(results.scored_length(), results.estimated_min_length())
-            words = _highlight_words(q, searcher.reader())
-            hits = [_hit(r.fields(), r.score, words) for r in results]
-        except (EulaError, KeyboardInterrupt):
-            raise
-        except _CORRUPTION as exc:
+            # Whoosh's len(results) re-runs the whole query, so the exact total is opt-in.
+            total = self._count(searcher, q, flt, mask) if count else None
+            terms = _highlight_words(q, searcher.reader())
+            hits = [_hit(r.fields(), r.score, terms) for r in results]
+        except _READ_ERRORS as exc:
             raise self._damaged(exc) from exc
         return SearchResults(hits, query=query, total=total, corrected=corrected)
 
@@ -1074,9 +1124,7 @@ class ClauseIndex:
             ]
             record.children = self._children(searcher, record, docver)
             return record
-        except (EulaError, KeyboardInterrupt):
-            raise
-        except _CORRUPTION as exc:
+        except _READ_ERRORS as exc:
             raise self._damaged(exc) from exc
 
     @staticmethod
@@ -1146,7 +1194,7 @@ class ClauseIndex:
         info = registry[docvers[0]]
         try:
             stored = sorted(searcher.documents(docver=docvers[0], rec="node"), key=_order)
-        except _CORRUPTION as exc:
+        except _READ_ERRORS as exc:
             raise self._damaged(exc) from exc
         doc = Document(title=info.title, version=info.version, pages=info.pages, source=info.source,
                        sha256=info.sha256)
@@ -1221,6 +1269,8 @@ FIELD_BOOSTS = {"text": 1.0, "heading": 1.0, "product": 2.0}
 BM25_PARAMS = {"B": 0.5, "K1": 1.2}
 FUZZY_WEIGHT = 0.8
 STRIP_OWN_NAME = True
+#: Words in more than this share of all records are "common" (see ``_split_common``).
+COMMON_SHARE = 0.05
 FUZZY_EXPANSIONS = 4
 
 
@@ -1237,8 +1287,8 @@ def _fuzzify(q: wq.Query, reader: Any, corrected: dict[str, list[str]], text: st
     the weight of an exact word.
     """
     raw_for_stem: dict[str, set[str]] = {}
-    for token in _RAW_ANALYZER(text):
-        raw_for_stem.setdefault(_stem(token.text), set()).add(token.text)
+    for _, _, word in words(text):
+        raw_for_stem.setdefault(_stem(word), set()).add(word)
     cache: dict[str, list[str]] = {}
 
     def near(word: str) -> list[str]:
@@ -1271,24 +1321,62 @@ def _fuzzify(q: wq.Query, reader: Any, corrected: dict[str, list[str]], text: st
     return rewrite(q)
 
 
+def _split_common(q: wq.Query, reader: Any) -> wq.Query:
+    """Score very common words only where the query's rarer words match (Lucene's CommonTermsQuery).
+
+    In a question like "how many computers can run the recording server",
+    "product", "use" or "server" occur in a large share of all clauses; as
+    plain OR terms they make Whoosh (pure Python) walk and score most of
+    the index for almost no ranking information. Here they still add their
+    score, but only to clauses the rarer words found.
+    """
+    if type(q) is not wq.Or or not all(type(s) is wq.Term for s in q.subqueries):
+        return q
+    total = reader.doc_count() or 1
+    rare: list[wq.Query] = []
+    common: list[wq.Query] = []
+    share: dict[str, float] = {}
+    for term in q.subqueries:
+        if term.text not in share:
+            share[term.text] = reader.doc_frequency("text", term.text) / total
+        (common if share[term.text] > COMMON_SHARE else rare).append(term)
+    if not rare or not common:
+        return q
+    return wq.AndMaybe(wq.Or(rare, boost=q.boost, scale=q.scale), wq.Or(common, boost=q.boost))
+
+
+def _lazy_unions(q: wq.Query) -> None:
+    """Make every OR walk its postings lazily.
+
+    On small segments Whoosh's "auto" choice pre-loads every posting of every
+    OR'd term into an array; with common words that reads and scores most of
+    the index even when the top ten are settled long before.
+    """
+    if isinstance(q, wq.Or):
+        q.matcher_type = wq.Or.DEFAULT_MATCHER
+    for child in q.children():
+        _lazy_unions(child)
+
+
 def _highlight_words(q: wq.Query, reader: Any) -> set[str]:
-    words: set[str] = set()
+    terms: set[str] = set()
     try:
         for fieldname, text in _positive(q).existing_terms(reader, phrases=True, expand=True):
             if fieldname in DEFAULT_FIELDS:
-                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    except _CORRUPTION:
+                terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except _READ_ERRORS:
         pass
-    return words
+    return terms
 
 
-def _snippet(text: str, words: set[str]) -> tuple[str, list[tuple[int, int]]]:
+def _snippet(text: str, terms: set[str]) -> tuple[str, list[tuple[int, int]]]:
     """The passage of ``text`` with the most distinct query words, and where they are in it."""
     spans: list[tuple[int, int, str]] = []
-    if words:
-        for token in _ANALYZER(text, chars=True, mode="index"):
-            if token.text in words:
-                spans.append((token.startchar, token.endchar, token.text))
+    if terms:
+        for start, end, word in words(text):
+            stem = _stem(word)
+            if stem in terms:
+                spans.append((start, end, stem))
     if len(text) <= SNIPPET_CHARS:
         return text, [(s, e) for s, e, _ in spans]
     start = 0
@@ -1314,9 +1402,9 @@ def _snippet(text: str, words: set[str]) -> tuple[str, list[tuple[int, int]]]:
     return snippet, kept
 
 
-def _hit(stored: dict[str, Any], score: float, words: set[str]) -> Hit:
+def _hit(stored: dict[str, Any], score: float, terms: set[str]) -> Hit:
     text = stored.get("text") or ""
-    snippet, spans = _snippet(text, words)
+    snippet, spans = _snippet(text, terms)
     return Hit(
         id=stored["id"], document=stored["document"], title=stored.get("title") or "",
         version=stored["version"], kind=stored["kind"], score=round(float(score), 4), text=text,
@@ -1412,15 +1500,15 @@ def _without_name(text: str, name: str) -> str:
     otherwise outrank its siblings on any question naming the product,
     although the name says which product, not which clause.
     """
-    stems = {t.text for t in _ANALYZER(name)}
+    stems = {_stem(word) for _, _, word in words(name)}
     if not stems:
         return text
     keep: list[str] = []
     last = 0
-    for token in _RAW_ANALYZER(text, chars=True):
-        if _stem(token.text) in stems:
-            keep.append(text[last:token.startchar])
-            last = token.endchar
+    for start, end, word in words(text):
+        if _stem(word) in stems:
+            keep.append(text[last:start])
+            last = end
     keep.append(text[last:])
     return "".join(keep)
 

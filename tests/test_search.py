@@ -354,3 +354,14 @@ def test_search_and_show_do_not_import_spacy_or_pdfplumber(index_dir, command):
     assert proc.returncode == 0, err
     assert out.strip()
     assert "HEAVY []" in err
+
+
+def test_fast_word_splitter_matches_the_index_analyser(doc_2025):
+    """Snippets and name stripping use ``words``; it must find exactly the terms Whoosh indexes."""
+    from eula_parse.index import _ANALYZER, _stem, words
+
+    texts = [n.text for n in doc_2025.nodes()] + ["XProtect® 360º Split View Plug-in, Professional+ café naïve"]
+    for text in texts:
+        ours = [(s, e, _stem(w)) for s, e, w in words(text)]
+        theirs = [(t.startchar, t.endchar, t.text) for t in _ANALYZER(text, chars=True, mode="index")]
+        assert ours == theirs

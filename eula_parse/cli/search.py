@@ -274,9 +274,17 @@ def _print_record(rec: NodeRecord) -> None:
                                      subsequent_indent="       "))
     if rec.modality:
         click.echo("\nmodality: " + ", ".join(rec.modality))
-    if rec.entities:
+    terms = {}
+    for e in rec.entities:  # uses of defined terms are many; one line names them and where they are defined
+        if e.label == "TERM":
+            terms.setdefault(e.text, e.target)
+    if terms:
+        click.echo("\ndefined terms used: " + ", ".join(
+            f"{text} ({target})" if target else text for text, target in terms.items()))
+    others = [e for e in rec.entities if e.label != "TERM"]
+    if others:
         click.echo("\nentities:")
-        for e in rec.entities:
+        for e in others:
             line = f"  {e.label:<11} {e.text}"
             if e.value:
                 line += "  " + click.style(json.dumps(e.value, ensure_ascii=False), dim=True)
@@ -290,9 +298,11 @@ def _print_record(rec: NodeRecord) -> None:
             click.echo(f"\n{heading}:")
             for ref in refs:
                 mark = "" if ref.found else click.style("  (not in this version)", fg="red")
-                excerpt = f" — {ref.excerpt}" if ref.excerpt else ""
-                line = f"  {arrow} {ref.id}  {ref.label}{excerpt}"
-                click.echo(textwrap.shorten(line, width=width, placeholder="…") + mark)
+                line = f"  {arrow} {ref.id}  {ref.label}"
+                room = width - len(line) - 3
+                if ref.excerpt and room > 20:
+                    line += " — " + textwrap.shorten(ref.excerpt, width=room, placeholder="…")
+                click.echo(line + mark)
 
 
 @click.command("show")
