@@ -410,7 +410,10 @@ def extract(path: Path, *, max_pages: int = 2000) -> Extraction:
     except Exception as exc:
         raise ExtractionError(f"{path}: damaged PDF ({_reason(exc)})") from None
     finally:
-        pdf.close()
+        try:
+            pdf.close()
+        except Exception:  # closing walks the page tree again; a damaged one has been reported
+            pass
     if not any(page.lines for page in pages):
         raise ExtractionError(f"{path}: no text layer: OCR is not supported")
     furniture = _remove_furniture(pages)

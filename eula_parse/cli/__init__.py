@@ -7,6 +7,7 @@ imported inside the commands that need them so that ``eula search`` starts fast.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -37,6 +38,9 @@ class EulaGroup(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Parse, tag, search and diff software licence agreements (EULAs)."""
     ctx.obj = {"debug": debug}
+    if not debug:
+        # pdfminer logs every oddity of a damaged PDF as a warning; the user gets our one line.
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def _register() -> None:
