@@ -298,6 +298,7 @@ def _split_part_heading(text: str, marker: Marker) -> tuple[str, Optional[str]]:
 # -- sub-items --------------------------------------------------------------------
 
 _INLINE_ITEM = re.compile(r"(?:(?<=\s)|^)(\(?)([a-z]|[ivx]{1,4})\)(?=\s)")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"(])")
 _ROMANS = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 
 
@@ -342,7 +343,11 @@ def find_items(text: str) -> list[Item]:
     items = []
     for chain in done:
         for index, (label, _start, end) in enumerate(chain):
-            stop = chain[index + 1][1] if index + 1 < len(chain) else len(text)
+            if index + 1 < len(chain):
+                stop = chain[index + 1][1]
+            else:  # the last item ends with its sentence, not with the paragraph
+                boundary = _SENTENCE_END.search(text, end)
+                stop = boundary.end() if boundary else len(text)
             items.append((_start, Item(label, text[end:stop].strip())))
     return [item for _pos, item in sorted(items, key=lambda pair: pair[0])]
 
