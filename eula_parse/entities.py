@@ -420,12 +420,16 @@ def normalize_date(text: str) -> Optional[dict[str, Any]]:
 
 def normalize_version(text: str) -> Optional[dict[str, Any]]:
     """``"version 2022 R2"`` / ``"R1 2022 version"`` -> {version "2022 R2"/"2022 R1", year, release};
-    ``"2024 versions"`` -> {version "2024"}; ``"version 2.1"`` -> {version "2.1"}."""
+    ``"2024 versions"`` -> {version "2024"}; ``"version 2.1"`` -> {version "2.1"};
+    ``"SQL Server 2022"`` -> {version "2022", year 2022, product "SQL Server"}."""
     text = " ".join(text.split())
     year = re.search(r"\b((?:19|20)\d\d)\b", text)
     release = re.search(r"\bR(\d{1,2})\b", text)
     if year:
         out: dict[str, Any] = {"year": int(year.group(1))}
+        product = text[: year.start()].strip()
+        if product[:1].isupper() and not re.search(r"(?i)\b(?:versions?|R\d{1,2})\b", product):
+            out["product"] = product
         if release:
             out["release"] = int(release.group(1))
             out["version"] = f"{year.group(1)} R{release.group(1)}"

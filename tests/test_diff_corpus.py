@@ -67,13 +67,8 @@ def test_modified_clauses_carry_their_redline(corpus_diff):
     assert hospital.kind == "added" and "Fall Detection" in hospital.new_text
 
 
-#: The entities stage does not tag "SQL Server 2019" yet (no VERSION pattern for a product
-#: name followed by a year); strict, so this turns red the day it does.
-UNTAGGED = pytest.mark.xfail(strict=True, reason="entities: 'SQL Server 2019' is not tagged VERSION")
-
-
 @pytest.mark.parametrize("change", [
-    pytest.param(c, id=f"{c['where'][0]}-{c['where'][1]}", marks=[UNTAGGED] if "SQL Server" in c["note"] else [])
+    pytest.param(c, id=f"{c['where'][0]}-{c['where'][1]}")
     for c in REFERENCE if c["kind"] == "modified"
 ])
 def test_entity_changes_name_the_substance(corpus_diff, doc_2025, change):
