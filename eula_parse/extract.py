@@ -175,27 +175,40 @@ def _reason(exc: object) -> str:
 # -- words and lines ----------------------------------------------------------
 
 
-def _page_words(page) -> list[Word]:
+def _page_words(page) -> tuple[list[Word], float]:
+    """The page's words and the width of the page as read.
+
+    A page shown sideways (``/Rotate 90``) has its text running top to bottom
+    in pdfplumber's coordinates; such words are turned back so that lines run
+    left to right again, and the page's height becomes its reading width.
+    """
     words = page.extract_words(
         extra_attrs=["fontname", "size"], keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2
     )
+    width, height = float(page.width), float(page.height)
+    directions = Counter(w.get("direction", "ltr") for w in words)
+    turn = directions.most_common(1)[0][0] if directions else "ltr"
     out = []
     for w in words:
-        font = w.get("fontname") or ""
-        name = font.split("+", 1)[-1]
+        x0, x1, top, bottom = w["x0"], w["x1"], w["top"], w["bottom"]
+        if turn == "ttb":
+            x0, x1, top, bottom = top, bottom, width - x1, width - x0
+        elif turn == "btt":
+            x0, x1, top, bottom = height - bottom, height - top, x0, x1
+        name = (w.get("fontname") or "").split("+", 1)[-1]
         out.append(
             Word(
                 text=w["text"],
-                x0=w["x0"],
-                x1=w["x1"],
-                top=w["top"],
-                bottom=w["bottom"],
+                x0=x0,
+                x1=x1,
+                top=top,
+                bottom=bottom,
                 size=round(float(w.get("size") or 0), 1),
                 bold=bool(_BOLD.search(name)),
                 italic=bool(_ITALIC.search(name)),
             )
         )
-    return out
+    return out, (height if turn in ("ttb", "btt") else width)
 
 
 def _rows(words: list[Word]) -> list[list[Word]]:
@@ -397,12 +410,12 @@ def extract(path: Path, *, max_pages: int = 2000) -> Extraction:
         pages: list[Page] = []
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                words = _page_words(page)
+                words, reading_width = _page_words(page)
             except Exception as exc:  # pdfminer raises many kinds on damaged content streams
                 raise ExtractionError(f"{path}: page {number}: cannot read text ({_reason(exc)})") from None
             finally:
                 page.close()
-            pages.append(Page(number, float(page.width), float(page.height), _page_lines(number, words, float(page.width))))
+            pages.append(Page(number, float(page.width), float(page.height), _page_lines(number, words, reading_width)))
     except RecursionError:
         raise ExtractionError(f"{path}: damaged PDF (object nesting too deep)") from None
     except (InputError, ExtractionError):
