@@ -564,7 +564,7 @@ def _entity_fields(entities: Sequence[Entity]) -> tuple[set[str], set[str], dict
 _FILTER_RE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|==|=|>|<|:)\s*(.+?)\s*$")
 
 
-def entity_filter(spec: str) -> wq.Query:
+def _entity_filter(spec: str) -> wq.Query:
     """Turn ``DURATION`` / ``duration>=P30D`` / ``money<=100`` / ``org=Microsoft`` into a query.
 
     Numeric comparisons use days for durations and ``amount`` otherwise
@@ -986,7 +986,7 @@ class ClauseIndex:
             self._parsers["default"] = parser
         return parser
 
-    def parse_query(self, text: str) -> wq.Query:
+    def _parse_query(self, text: str) -> wq.Query:
         check_query(text)
         searcher = self._get_searcher()
         try:
@@ -1027,7 +1027,7 @@ class ClauseIndex:
         """
         if limit is None or limit < 1:
             raise QueryError("limit must be at least 1")
-        q = self.parse_query(query)
+        q = self._parse_query(query)
         searcher = self._get_searcher()
         corrected: dict[str, list[str]] = {}
         try:
@@ -1063,7 +1063,7 @@ class ClauseIndex:
         if kind:
             parts.append(wq.Term("kind", str(kind).lower()))
         for spec in _as_list(entity):
-            parts.append(entity_filter(spec))
+            parts.append(_entity_filter(spec))
         mods = _as_list(modality)
         if mods:
             parts.append(wq.Or([wq.Term("modality", str(m).lower()) for m in mods]))

@@ -13,7 +13,7 @@ import pytest
 
 from conftest_search import ROOT, gold_queries, run_eula
 from eula_parse import ClauseIndex, Hit, NotFoundError, QueryError
-from eula_parse.index import SearchResults, duration_days, entity_filter
+from eula_parse.index import SearchResults, duration_days
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +191,6 @@ def test_duration_parsing():
     assert duration_days("P90D") == 90 and duration_days("P10Y") == 3650 and duration_days("P1Y6M") == 545
     assert duration_days("30 days") == 30 and duration_days("3y") == 1095 and duration_days("2 weeks") == 14
     assert duration_days("soon") is None
-    assert entity_filter("DURATION").fieldname == "entity"
 
 
 # -- query syntax and errors -----------------------------------------------------
