@@ -174,7 +174,7 @@ class SearchResults(list):
         super().__init__(hits)
         self.query = query
         self.total = total
-        #: Words of the query that are in no indexed text, mapped to the words searched instead.
+        #: Words of the query that are in no indexed text, mapped to the (stemmed) terms searched instead.
         self.corrected = corrected or {}
 
 
@@ -1343,7 +1343,8 @@ def _fuzzify(q: wq.Query, reader: Any, corrected: dict[str, list[str]], text: st
                         t = t.decode("utf-8") if isinstance(t, bytes) else t
                         found[t] = reader.doc_frequency("text", t)
                 cache[word] = sorted(found, key=lambda t: -found[t])[:FUZZY_EXPANSIONS]
-                corrected[word] = sorted(cache[word])
+                typed = ", ".join(sorted(raw_for_stem.get(word, ()))) or word
+                corrected[typed] = sorted(cache[word])
         return cache[word]
 
     def rewrite(node: wq.Query) -> wq.Query:

@@ -364,3 +364,18 @@ def test_fast_word_splitter_matches_the_index_analyser(doc_2025):
         ours = [(s, e, _stem(w)) for s, e, w in words(text)]
         theirs = [(t.startchar, t.endchar, t.text) for t in _ANALYZER(text, chars=True, mode="index")]
         assert ours == theirs
+
+
+@pytest.mark.slow
+def test_first_search_on_a_fresh_clone_builds_the_index_from_the_corpus(tmp_path):
+    index = tmp_path / "fresh"
+    out = run_eula("search", "unrestricted number of computers", "--json", env={"EULA_INDEX": str(index)},
+                   timeout=900)
+    assert out.returncode == 0, out.stderr
+    assert "no index yet: building" in out.stderr
+    assert json.loads(out.stdout)["hits"][0]["text"].count("unrestricted number of computers") >= 1
+    with ClauseIndex(index, create=False) as ix:
+        sources = {d.source.rsplit("/", 1)[-1] for d in ix.documents()}
+    assert {"milestone-eula-20250425.pdf", "milestone-eula-20240612.pdf"} <= sources
+    again = run_eula("search", "refund", env={"EULA_INDEX": str(index)})
+    assert again.returncode == 0 and "building" not in again.stderr
