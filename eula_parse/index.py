@@ -1625,7 +1625,11 @@ def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], l
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+            try:
+                found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+            except OSError as exc:
+                problems.append(FileResult(str(raw), "error", error=f"cannot list directory ({exc.strerror or exc})"))
+                continue
         elif path.exists():
             found = [path]
         else:

@@ -130,16 +130,9 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool
                 mark = "*" if d.latest else " "
                 click.echo(f"{mark} {d.document}  {d.version}  {d.nodes} nodes  {d.source or ''}")
         return
-    if do_rebuild:
-        sources = list(paths)
-        if not sources:
-            title = "rebuilding"
-            with _Progress(0, title) as progress:
-                ix, results = rebuild(path, (), timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
-        else:
-            ix, results = _run_with_progress(
-                "rebuilding", sources,
-                lambda p: rebuild(path, sources, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p))
+    if do_rebuild:  # without PATHS the files come from the old index, so their number is not known yet
+        with _Progress(_count_files(paths) if paths else 0, "rebuilding") as progress:
+            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
         ix.close()
         sys.exit(_report(results, path))
     if not paths:
