@@ -15,6 +15,7 @@ from eula_parse.errors import (
     EulaError,
     ExtractionError,
     IndexCorruptError,
+    IndexLockedError,
     InputError,
     NotFoundError,
     QueryError,
@@ -31,5 +32,6 @@ from eula_parse.index import ClauseIndex, Hit  # noqa: E402
 __all__ = [
     "parse", "diff", "DocumentDiff", "ClauseIndex", "Hit",
     "Document", "Paragraph", "Section", "Group", "Product", "Clause", "Item", "Entity", "Node",
-    "EulaError", "InputError", "ExtractionError", "IndexCorruptError", "QueryError", "NotFoundError",
+    "EulaError", "InputError", "ExtractionError", "IndexCorruptError", "IndexLockedError", "QueryError",
+    "NotFoundError",
 ]

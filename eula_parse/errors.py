@@ -22,6 +22,10 @@ class IndexCorruptError(EulaError):
     """The index directory is missing pieces, foreign or damaged; ``eula index --rebuild`` recovers."""
 
 
+class IndexLockedError(EulaError):
+    """Another process has held the index's write lock for too long; try again later."""
+
+
 class QueryError(EulaError):
     """A search query that cannot be parsed or names an unknown field."""
 

@@ -53,7 +53,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.util.filelock import try_for
 
-from eula_parse.errors import EulaError, IndexCorruptError, NotFoundError, QueryError
+from eula_parse.errors import EulaError, IndexCorruptError, IndexLockedError, NotFoundError, QueryError
 from eula_parse.model import Document, Entity, Item, Node, slugify
 
 #: Bump when the schema or stored layout changes; older indexes then ask for ``--rebuild``.
@@ -750,7 +750,7 @@ class ClauseIndex:
         storage = FileStorage(str(path))
         lock = storage.lock("MAIN_WRITELOCK")
         if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
-            raise IndexCorruptError(f"{path}: another process holds the index lock for too long")
+            raise IndexLockedError(f"{path}: another process holds the index lock for too long")
         try:
             if is_index_dir(path):  # someone else created it while we waited
                 return
@@ -876,7 +876,7 @@ class ClauseIndex:
         try:
             return self._ix.writer(timeout=LOCK_TIMEOUT, delay=0.05)
         except whoosh.index.LockError as exc:
-            raise IndexCorruptError(
+            raise IndexLockedError(
                 f"index at {self.path} stayed locked by another process for {LOCK_TIMEOUT:.0f} s"
             ) from exc
         except _CORRUPTION as exc:
