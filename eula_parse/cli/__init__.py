@@ -44,15 +44,10 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from eula_parse.cli import parse as parse_cmd
+    from eula_parse.cli import diff, entities, parse, search
 
-    main.add_command(parse_cmd.parse)
-    for module in ("entities", "search", "diff"):
-        try:
-            mod = __import__(f"eula_parse.cli.{module}", fromlist=["COMMANDS"])
-        except ModuleNotFoundError:
-            continue
-        for command in mod.COMMANDS:
+    for module in (parse, entities, search, diff):
+        for command in module.COMMANDS:
             main.add_command(command)
 
 

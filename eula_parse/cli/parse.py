@@ -28,3 +28,6 @@ def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int)
     else:
         for line in render.outline(doc):
             click.echo(line)
+
+
+COMMANDS = [parse]
