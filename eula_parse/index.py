@@ -996,7 +996,7 @@ class ClauseIndex:
         error = _query_errors(q)
         if error:
             raise QueryError(f"cannot read query {text!r}: {error}")
-        return q
+        return _cap_fuzzy(q)
 
     def search(
         self,
@@ -1359,6 +1359,18 @@ def _fuzzify(q: wq.Query, reader: Any, corrected: dict[str, list[str]], text: st
         return node.apply(rewrite)
 
     return rewrite(q)
+
+
+#: "word~7" asks Whoosh for every term within 7 edits: an automaton that takes seconds to walk.
+MAX_EDIT_DISTANCE = 2
+
+
+def _cap_fuzzy(q: wq.Query) -> wq.Query:
+    """Clamp a user's ``word~N`` to :data:`MAX_EDIT_DISTANCE` edits, so no query can stall a search."""
+    if isinstance(q, wq.FuzzyTerm):
+        q.maxdist = min(q.maxdist, MAX_EDIT_DISTANCE)
+        return q
+    return q.apply(_cap_fuzzy)
 
 
 def _lazy_unions(q: wq.Query) -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest_search import (
@@ -352,6 +352,8 @@ def _search_or_eula_error(ix, query, **filters):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=queries)
+@example(query="u\x9c~7A")  # found by the long run: a 7-edit fuzzy term took 14 s before edits were capped
+@example(query="computers~9")
 def test_query_fuzzer_only_returns_or_raises_eula_error(fuzz_index, query):
     with ClauseIndex(fuzz_index, create=False) as ix:
         _search_or_eula_error(ix, query)
