@@ -33,7 +33,7 @@ import difflib
 import json
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -657,6 +657,19 @@ def _entity_key(entity: Entity) -> tuple[str, str]:
     return entity.label, comparable(entity.text).casefold()
 
 
+def _only_in(these: list[Entity], others: list[Entity]) -> list[Entity]:
+    """Entities of ``these`` left over once each one ``others`` also has is matched (a multiset difference)."""
+    remaining = Counter(_entity_key(e) for e in others)
+    out = []
+    for e in these:
+        key = _entity_key(e)
+        if remaining[key]:
+            remaining[key] -= 1
+        else:
+            out.append(e)
+    return out
+
+
 def entity_changes(old: Iterable[Entity], new: Iterable[Entity]) -> list[EntityChange]:
     """Entities present on one side only, paired by label in reading order.
 
@@ -665,26 +678,7 @@ def entity_changes(old: Iterable[Entity], new: Iterable[Entity]) -> list[EntityC
     are reported once.
     """
     old, new = list(old), list(new)
-    remaining: dict[tuple[str, str], int] = defaultdict(int)
-    for e in new:
-        remaining[_entity_key(e)] += 1
-    gone = []
-    for e in old:
-        k = _entity_key(e)
-        if remaining[k]:
-            remaining[k] -= 1
-        else:
-            gone.append(e)
-    remaining = defaultdict(int)
-    for e in old:
-        remaining[_entity_key(e)] += 1
-    came = []
-    for e in new:
-        k = _entity_key(e)
-        if remaining[k]:
-            remaining[k] -= 1
-        else:
-            came.append(e)
+    gone, came = _only_in(old, new), _only_in(new, old)
 
     out: list[EntityChange] = []
     seen: set[tuple] = set()

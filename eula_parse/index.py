@@ -1713,7 +1713,7 @@ def _worker_loop() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # a stray print() must not corrupt the message stream
+    os.dup2(2, 1)  # stray writes to stdout must not corrupt the message stream
     max_pages = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] else None
     from eula_parse.pipeline import parse
 
