@@ -176,10 +176,12 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float) -> bool:
     """Does ``line`` start a new paragraph after ``prev``?"""
     if abs(line.size - prev.size) > 0.4:
         return True
-    if prev.bold != line.bold and (prev.bold or line.bold) and (prev.size > body + 0.4 or line.size > body + 0.4 or line.bold and not line.bold_prefix == line.text or prev.bold):
-        # a whole-bold line next to a regular one: a heading boundary
-        if not (prev.bold and line.bold_prefix and not line.bold):
-            return True
+    # A whole-bold line next to a regular one is a heading boundary, unless the regular
+    # line opens bold too (a run-in heading wrapped from the line before).
+    if prev.bold and not line.bold and not line.bold_prefix:
+        return True
+    if line.bold and not prev.bold and max(line.size, prev.size) > body + 0.4:
+        return True
     same_flow = line.gap is not None
     if same_flow and spacing and line.gap > max(spacing * 1.6, spacing + 2.5):
         return True
