@@ -392,6 +392,24 @@ def _is_product_style(paras: list[Para], index: int) -> bool:
     return False
 
 
+def _title_index(paras: list[Para], first_page: int, body: float) -> Optional[int]:
+    """The paragraph that is the title: the largest display heading on the first page;
+    where nothing there is set larger than the body, the first short line that names
+    the document ("License Agreement", "Terms of Service"), bold or not."""
+    page = [i for i, p in enumerate(paras) if p.page_start == first_page]
+    displays = [i for i in page if paras[i].kind == "display" and not paras[i].marker]
+    larger = [i for i in displays if paras[i].size > body + 0.4]
+    if larger:
+        return max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
+    opening = [i for i in page if paras[i].size >= body - 0.2][:1]
+    plain = [
+        i for i in sorted(set(displays + opening))
+        if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")
+    ]
+    named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
+    return (named or plain or [None])[0]
+
+
 def build(extraction: Extraction) -> Document:
     """Turn extracted lines into a :class:`Document`."""
     lines = _recompute_gaps(extraction)
@@ -402,20 +420,7 @@ def build(extraction: Extraction) -> Document:
     paras = paragraphs(lines)
     classify(paras, body)
 
-    # Title: the largest display heading on the first page; where nothing there is set
-    # larger than the body, a short opening line (many agreements set their title plainly).
-    first_page = [i for i, p in enumerate(paras) if p.page_start == extraction.pages[0].number]
-    displays = [i for i in first_page if paras[i].kind == "display" and not paras[i].marker]
-    title_index: Optional[int] = None
-    larger = [i for i in displays if paras[i].size > body + 0.4]
-    if larger:
-        title_index = max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
-    else:
-        # Set at body size: the first short line that names the document, bold or not.
-        opening = [i for i in first_page if paras[i].size >= body - 0.2][:1]
-        plain = [i for i in sorted(set(displays + opening)) if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")]
-        named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
-        title_index = (named or plain or [None])[0]
+    title_index = _title_index(paras, extraction.pages[0].number, body)
     if title_index is not None:
         doc.title = normalize_space(paras[title_index].text)
     doc.version = _version(extraction, paras)
