@@ -14,7 +14,6 @@ Two-column pages are detected by a vertical gutter no row of text crosses.
 from __future__ import annotations
 
 import re
-import statistics
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,8 +67,6 @@ class Line:
     #: vertical distance from the previous line's bottom in the same column (None at a column top)
     gap: Optional[float] = None
     column: int = 0
-    #: left edge of the text column this line sits in, so indentation is relative to it
-    column_x0: float = 0.0
 
 
 @dataclass
@@ -327,12 +324,10 @@ def _page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
     lines: list[Line] = []
     for block in blocks:
         for column, col_rows in enumerate(block):
-            col_x0 = min((r[0].x0 for r in col_rows), default=0.0)
             previous: Optional[Line] = None
             for row in col_rows:
                 line = _make_line(row, page_no)
                 line.column = column if len(block) > 1 else 0
-                line.column_x0 = col_x0
                 line.gap = None if previous is None else line.top - previous.bottom
                 lines.append(line)
                 previous = line
@@ -447,10 +442,4 @@ def body_size(lines: list[Line]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 0.0
 
 
-def line_spacing(lines: list[Line]) -> float:
-    """Median gap between consecutive body lines; paragraph breaks are gaps well above it."""
-    gaps = [line.gap for line in lines if line.gap is not None and line.gap >= 0]
-    return statistics.median(gaps) if gaps else 0.0
-
-
-__all__ = ["Extraction", "Line", "Page", "Word", "extract", "body_size", "line_spacing"]
+__all__ = ["Extraction", "Line", "Page", "Word", "extract", "body_size"]
