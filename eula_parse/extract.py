@@ -13,6 +13,7 @@ Two-column pages are detected by a vertical gutter no row of text crosses.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections import Counter
@@ -84,6 +85,8 @@ class Extraction:
     pages: list[Page]
     #: constant text of the running header/footer with page numbers removed, e.g. "EULA 20250425"
     furniture: list[str] = field(default_factory=list)
+    #: SHA-256 of the file's bytes, taken from the one read the checks already made
+    sha256: str = ""
 
     @property
     def lines(self) -> list[Line]:
@@ -394,7 +397,7 @@ def extract(path: Path, *, max_pages: int = 2000) -> Extraction:
     :class:`ExtractionError` when a PDF has no text to extract.
     """
     path = Path(path)
-    _check_file(path)
+    sha256 = hashlib.sha256(_check_file(path)).hexdigest()
     pdf = _open(path)
     try:
         n_pages = len(pdf.pages)
@@ -431,7 +434,7 @@ def extract(path: Path, *, max_pages: int = 2000) -> Extraction:
     labels = {" ".join(text.split()) for text in furniture if re.search(r"\d", text)}
     for page in pages:
         page.lines = [line for line in page.lines if " ".join(line.text.split()) not in labels]
-    return Extraction(pages=pages, furniture=furniture)
+    return Extraction(pages=pages, furniture=furniture, sha256=sha256)
 
 
 def body_size(lines: list[Line]) -> float:

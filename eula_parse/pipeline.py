@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Union
@@ -28,10 +27,10 @@ def parse(
     from eula_parse import extract, structure
 
     path = Path(path)
-    pages = extract.extract(path, max_pages=max_pages)
-    document = structure.build(pages)
+    extraction = extract.extract(path, max_pages=max_pages)
+    document = structure.build(extraction)
     document.source = str(path)
-    document.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    document.sha256 = extraction.sha256
     if tag:
         from eula_parse.entities import tag_document
 
