@@ -380,7 +380,7 @@ def _schema() -> Schema:
 
 def project_root() -> Optional[Path]:
     """The checkout this package runs from (has pyproject.toml and corpus/), else one above the CWD."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     candidates = [here, *Path.cwd().resolve().parents]
     candidates.insert(1, Path.cwd().resolve())
     for path in candidates:
