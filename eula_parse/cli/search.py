@@ -217,7 +217,7 @@ def _where(hit) -> str:
 def _hit_record(h: Hit) -> dict:
     """A hit for --json/--jsonl: every key always present, null when it has no value."""
     record = {
-        "id": h.id, "qualified_id": qualified_id(h), "document": h.document, "version": h.version,
+        "id": h.id, "qualified_id": h.qualified_id, "document": h.document, "version": h.version,
         "product": h.product, "number": h.number, "heading": h.heading, "score": h.score, "snippet": h.snippet,
         "text": h.text, "kind": h.kind, "title": h.title, "product_id": h.product_id, "group": h.group,
         "highlights": [list(x) for x in h.highlights],
@@ -278,7 +278,7 @@ def search_cmd(query: tuple[str, ...], index_dir: Optional[str], all_words: bool
         click.echo(f"no matches for {text!r}", err=True)
         sys.exit(1)
     for rank, hit in enumerate(hits, 1):
-        head = f"{rank:>2}. " + click.style(qualified_id(hit), fg="cyan", bold=True) + f"  {_where(hit)}"
+        head = f"{rank:>2}. " + click.style(hit.qualified_id, fg="cyan", bold=True) + f"  {_where(hit)}"
         tail = f"{hit.score:.2f}  {hit.title} · {hit.version}"
         click.echo(head + "  " + click.style(tail, dim=True))
         click.echo("    " + _style_snippet(hit))
@@ -293,7 +293,8 @@ def _print_record(rec: NodeRecord) -> None:
     width = min(100, shutil.get_terminal_size((100, 20)).columns)
     title = rec.heading or (f"{rec.product}, clause {rec.number}" if rec.kind == "clause" else rec.product) \
         or (rec.group if rec.kind == "group" else None) or rec.kind
-    click.echo(click.style(rec.id, fg="cyan", bold=True) + f"  {title}")
+    click.echo(click.style(rec.qualified_id, fg="cyan", bold=True) + f"  {title}")
+    prefix = rec.qualified_id[: -len(rec.id)]  # same document and version for the ids below
     pages = ""
     if rec.page_start:
         pages = f" · page {rec.page_start}" if rec.page_end in (0, rec.page_start) else \
@@ -336,7 +337,7 @@ def _print_record(rec: NodeRecord) -> None:
             click.echo(f"\n{heading}:")
             for ref in refs:
                 mark = "" if ref.found else click.style("  (not in this version)", fg="red")
-                line = f"  {arrow} {ref.id}  {ref.label}"
+                line = f"  {arrow} {prefix}{ref.id}  {ref.label}"
                 room = width - len(line) - 3
                 if ref.excerpt and room > 20:
                     line += " — " + textwrap.shorten(ref.excerpt, width=room, placeholder="…")
@@ -352,7 +353,12 @@ def _print_record(rec: NodeRecord) -> None:
 @color_option
 def show_cmd(node_id: str, index_dir: Optional[str], document: Optional[str], version: Optional[str],
              as_json: bool) -> None:
-    """Print node NODE_ID (e.g. product/xprotect-corporate/5) with its context, from the index alone."""
+    """Print node NODE_ID with its context, from the index alone.
+
+    NODE_ID is an id as search hits print it, DOCUMENT@VERSION:ID (e.g.
+    milestone-end-user-license-agreement@20250425:product/xprotect-corporate/5),
+    or a bare id (product/xprotect-corporate/5) when one document has it.
+    """
     with _open_for_reading(index_dir) as ix:
         rec = ix.get(node_id, document=document, version=version)
     if as_json:
