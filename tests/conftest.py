@@ -42,6 +42,19 @@ def require_system(found: Optional[object], what: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_default_index(tmp_path_factory) -> Path:
+    """``$EULA_INDEX`` for the session: tests never read or write the checkout's own index/.
+
+    Commands reuse the parse of any file the default index holds, and the first
+    search builds that index; a user's index (or the one CI's first command
+    built) must not change what a test sees.
+    """
+    path = tmp_path_factory.mktemp("default-index") / "index"
+    os.environ["EULA_INDEX"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of headless Chromium (Debian package ``chromium``)."""
