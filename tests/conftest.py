@@ -23,8 +23,20 @@ REAL = CORPUS / "real"
 
 #: Set by CI (``.ci/run``): a test whose system package is missing fails instead of skipping.
 REQUIRE_SYSTEM_DEPS = "EULA_REQUIRE_SYSTEM_DEPS"
+#: Set by CI (``.ci/run``): the long tests marked ``slow`` run too (``pytest -m slow`` runs only them).
+RUN_SLOW = "EULA_SLOW"
 #: Debian's fonts-liberation, used to typeset test PDFs in a font other than the corpus's.
 LIBERATION_FONTS = Path("/usr/share/fonts/truetype/liberation")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave ``slow`` tests out of a plain ``pytest`` (the README's command stays under ~5 minutes)."""
+    if config.getoption("markexpr") or os.environ.get(RUN_SLOW, "") not in ("", "0"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def require_system(found: Optional[object], what: str) -> None:

@@ -52,9 +52,11 @@ class _Progress:
     def __init__(self, total: int, title: str):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        console = _err_console()
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}", style="dim"), console=_err_console(), transient=True,
+            TextColumn("{task.fields[current]}", style="dim"), console=console, transient=True,
+            disable=not console.is_terminal,  # progress is for a person watching, not for a log
         )
         self.task = self.progress.add_task(title, total=total or None, current="")
 
@@ -101,25 +103,26 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
         print_jsonl(_result_record(r) for r in results)
     else:
         done = [r for r in results if r.ok]
-        room = terminal_width()
-        shown = [fit_path(r.path, max(20, room // 2)) for r in done]
+        room = terminal_width() if sys.stdout.isatty() else None  # a pipe or a log gets whole lines
+        shown = [fit_path(r.path, max(20, room // 2)) if room else r.path for r in done]
         width = max((len(p) for p in shown), default=0)
         for r, path in zip(done, shown):
             detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
             line = f"{r.status:<9}  {path:<{width}}  {detail}"
-            click.echo(line if len(line) <= room else line[: room - 1] + "\u2026")
+            click.echo(line if not room or len(line) <= room else line[: room - 1] + "\u2026")
         counts: dict[str, int] = {}
         for r in results:
             counts[r.status] = counts.get(r.status, 0) + 1
         summary = ", ".join(f"{n} {'failed' if status == 'error' else status}"
                             for status, n in sorted(counts.items()))
-        click.echo(f"{len(results)} file(s) into {fit_path(str(index_path), room // 2)}: {summary or 'nothing to do'}")
+        where = fit_path(str(index_path), room // 2) if room else str(index_path)
+        click.echo(f"{len(results)} file(s) into {where}: {summary or 'nothing to do'}")
+    room = terminal_width() if sys.stderr.isatty() else None
     for r in failed:
-        prefix = "error: "
-        path = fit_path(r.path, max(20, terminal_width() - len(prefix) - len(r.error or "") - 2))
-        click.echo(f"{prefix}{path}: {r.error}", err=True)
+        path = fit_path(r.path, max(20, room - len(r.error or "") - 9)) if room else r.path
+        click.echo(f"error: {path}: {r.error}", err=True)
     return 1 if failed else 0
 
 
@@ -201,7 +204,8 @@ def _open_for_reading(index_dir: Optional[str]) -> ClauseIndex:
             lambda p: seed(path, sources, jobs=min(2, os.cpu_count() or 1), progress=p))
         for r in results:  # each once; the search goes on without them
             if not r.ok:
-                click.echo(f"warning: skipped {fit_path(r.path, terminal_width() // 2)}: {r.error}", err=True)
+                path = fit_path(r.path, terminal_width() // 2) if sys.stderr.isatty() else r.path
+                click.echo(f"warning: skipped {path}: {r.error}", err=True)
         return ix
     return ClauseIndex(path, create=False)
 
