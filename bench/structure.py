@@ -68,6 +68,8 @@ def details(s: Score) -> list[str]:
     out += [f"    text_start: {w} got {g}" for w, g in s.wrong_text]
     out += [f"    furniture: {what} x{n}: {ex[:1]}" for what, n, ex in s.furniture]
     out += [f"    duplicate id: {i}" for i in s.duplicate_ids]
+    if not subitem_nodes_exist():
+        return out + ([f"    ({s.items} sub-items not scored: no sub-item nodes yet)"] if s.items else [])
     out += [f"    item missing: {m}" for m in s.missing_items]
     out += [f"    item parent: {m}" for m in s.wrong_item_parent]
     out += [f"    item text_start: {w} got {g}" for w, g in s.wrong_item_text]

@@ -294,7 +294,7 @@ def score(name: str, doc, gold) -> Score:
                 s.item_text_starts += 1
                 if any(starts_with(n, start) for n in right or near):
                     s.item_text_start_right += 1
-                else:
+                elif near:  # a missing item is reported once, as missing
                     s.wrong_item_text.append((label(want), [body(n)[: len(start) + 20] for n in near]))
             continue
         s.headings += 1
@@ -312,7 +312,7 @@ def score(name: str, doc, gold) -> Score:
             s.text_starts += 1
             if any(starts_with(n, start) for n in nodes):
                 s.text_start_right += 1
-            else:
+            elif nodes:  # a missing heading is reported once, as missing
                 s.wrong_text.append((label(want), [body(n)[: len(start) + 20] for n in nodes]))
     s.title, s.version = doc.title, doc.version
     s.title_right = title_right(doc, gold)
