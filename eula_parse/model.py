@@ -241,7 +241,7 @@ class Document:
             yield section
             stack.extend(reversed(section.children))
 
-    def _walk(self) -> Iterator[tuple[Node, Optional[Node]]]:
+    def walk(self) -> Iterator[tuple[Node, Optional[Node]]]:
         """``(node, parent)`` for every text-bearing node in reading order: a section, then its
         sub-items, then its child sections; a clause, then its sub-items."""
 
@@ -268,7 +268,7 @@ class Document:
 
     def nodes(self) -> Iterator[Node]:
         """Every text-bearing node in reading order, sub-items included (groups excluded: they hold no text)."""
-        for node, _parent in self._walk():
+        for node, _parent in self.walk():
             yield node
 
     def get(self, node_id: str) -> Optional[Node]:
@@ -279,7 +279,7 @@ class Document:
 
     def parent_of(self, node_id: str) -> Optional[Node]:
         """The node (section, clause, product, group or sub-item) ``node_id`` hangs under."""
-        return next((parent for node, parent in self._walk() if node.id == node_id), None)
+        return next((parent for node, parent in self.walk() if node.id == node_id), None)
 
     # -- serialisation ------------------------------------------------------
 
