@@ -70,7 +70,7 @@ def _preview(text: Optional[str]) -> str:
 
 def _label(change) -> str:
     node = change.new_id or change.old_id or ""
-    if node.count("/") >= 2 and node.startswith("product/"):
+    if node.count("/") == 2 and node.startswith("product/"):
         number = change.new_number or change.old_number
         label = f"clause {number}"
     else:
