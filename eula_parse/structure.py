@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from eula_parse.extract import Extraction, Line, body_size
+from eula_parse.readers.layout import Layout, Line, body_size
 from eula_parse.model import (
     Clause,
     Document,
@@ -269,7 +269,7 @@ def split_run_on_numbers(paras: list[Para]) -> list[Para]:
     return out
 
 
-def _recompute_gaps(extraction: Extraction) -> list[Line]:
+def _recompute_gaps(extraction: Layout) -> list[Line]:
     """Gaps measured after furniture removal: the first line of a column has none."""
     lines = []
     for page in extraction.pages:
@@ -518,7 +518,7 @@ def _title_lines(paras: list[Para], index: Optional[int], width: float) -> set[i
     return block
 
 
-def build(extraction: Extraction) -> Document:
+def build(extraction: Layout) -> Document:
     """Turn extracted lines into a :class:`Document`."""
     lines = _recompute_gaps(extraction)
     doc = Document(pages=len(extraction.pages))
@@ -812,7 +812,7 @@ _VERSION_IN_TEXT = re.compile(
 )
 
 
-def _version(extraction: Extraction, paras: list[Para]) -> Optional[str]:
+def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
     """The version label: a "Version ..."/"Revised ..." phrase in the title block, else the
     constant text of a running header/footer that carries a number, else a closing
     "Last Updated: August 2016" line."""
