@@ -67,6 +67,7 @@ from eula_parse.index.records import (
     _record_from_stored,
     _records,
     _ref,
+    _vendor,
     document_version,
     qualified_id,
     split_qualified,
@@ -240,7 +241,7 @@ class ClauseIndex:
                     document=stored["document"], title=stored.get("title") or "", version=stored["version"],
                     sha256=stored.get("sha256") or "", nodes=info.get("nodes", 0), source=info.get("source"),
                     pages=info.get("pages", 0), indexed_at=info.get("indexed_at", 0.0),
-                    date=info.get("date", ""),
+                    date=info.get("date", ""), clauses=info.get("clauses"), vendor=info.get("vendor"),
                 )
         except _CORRUPTION as exc:
             raise self._damaged(exc) from exc
@@ -302,6 +303,8 @@ class ClauseIndex:
         info = {
             "docver": docver, "nodes": len(records), "source": source or document.source,
             "pages": document.pages, "indexed_at": time.time(),
+            "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
+            "vendor": _vendor(document),
             "date": version_date(version, Path(document.source).name if document.source else None),
             "identity": signature,
         }

@@ -139,6 +139,10 @@ class DocumentInfo:
     #: ``YYYYMMDD`` found in the version label or file name; orders versions.
     date: str = ""
     latest: bool = False
+    #: Sections and product clauses (``None`` in indexes written before it was recorded).
+    clauses: Optional[int] = None
+    #: The first organisation the preamble names (the party granting the licence), if any.
+    vendor: Optional[str] = None
 
     @property
     def docver(self) -> str:
@@ -245,6 +249,15 @@ def document_version(document: Document) -> str:
     if document.sha256:
         return "sha-" + document.sha256[:12]
     return "unversioned"
+
+
+def _vendor(document: Document) -> Optional[str]:
+    """The first organisation the preamble names: agreements open with the party granting the licence."""
+    for para in document.preamble:
+        for entity in sorted(para.entities, key=lambda e: e.start):
+            if str(entity.label).upper() == "ORG" and entity.text.strip():
+                return entity.text.strip()
+    return None
 
 
 def _document_sha(document: Document) -> str:
