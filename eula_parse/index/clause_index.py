@@ -63,6 +63,7 @@ from eula_parse.index.records import (
     SearchResults,
     _document_sha,
     _hit,
+    _item,
     _order,
     _record_from_stored,
     _records,
@@ -74,7 +75,7 @@ from eula_parse.index.records import (
     version_date,
     version_token,
 )
-from eula_parse.model import Document, Entity, Item, slugify
+from eula_parse.model import Document, Entity, slugify
 
 
 #: Bump when the schema or stored layout changes; older indexes then ask for ``--rebuild``.
@@ -699,7 +700,7 @@ class ClauseIndex:
                 id=s["id"], text=s.get("text") or "", page_start=data["pages"][0], page_end=data["pages"][1],
                 entities=[Entity(**e) for e in data.get("entities", [])], modality=list(data.get("modality", [])),
             )
-            items = [Item(**i) for i in data.get("items", [])]
+            items = [_item(i) for i in data.get("items", [])]
             kind = s["kind"]
             if kind == "preamble":
                 doc.preamble.append(Paragraph(**common))

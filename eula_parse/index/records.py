@@ -427,6 +427,17 @@ def _ref(stored: dict[str, Any]) -> NodeRef:
     return NodeRef(stored["id"], label, excerpt)
 
 
+def _item(raw: dict[str, Any]) -> Item:
+    """A stored sub-item back as an :class:`Item`, its entities and nested items included."""
+    from dataclasses import fields
+
+    raw = dict(raw)
+    raw["entities"] = [Entity(**e) for e in raw.get("entities", [])]
+    raw["items"] = [_item(i) for i in raw.get("items", [])]
+    names = {f.name for f in fields(Item)}
+    return Item(**{k: v for k, v in raw.items() if k in names})
+
+
 def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
     data = json.loads(stored["data"])
     return NodeRecord(
@@ -435,7 +446,7 @@ def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
         product=stored.get("product"), product_id=stored.get("product_id"), group=stored.get("group"),
         group_id=stored.get("group_id"), number=stored.get("number"), heading=stored.get("heading"),
         page_start=data.get("pages", [0, 0])[0], page_end=data.get("pages", [0, 0])[1],
-        items=[Item(**i) for i in data.get("items", [])],
+        items=[_item(i) for i in data.get("items", [])],
         entities=[Entity(**e) for e in data.get("entities", [])],
         modality=list(data.get("modality", [])),
         path=[tuple(p) for p in data.get("path", [])],
