@@ -213,6 +213,9 @@ class Score:
     items_parent_right: int = 0
     item_text_starts: int = 0
     item_text_start_right: int = 0
+    #: numbered paragraphs whose number runs on inside a paragraph ("inline": true), counted in headings too
+    inline: int = 0
+    inline_found: int = 0
     title_right: bool = False
     title: str = ""
     version_right: bool = False
@@ -299,6 +302,8 @@ def score(name: str, doc, gold) -> Score:
             continue
         s.headings += 1
         nodes = found(doc, want)
+        s.inline += bool(want.get("inline"))
+        s.inline_found += bool(want.get("inline") and nodes)
         if nodes:
             s.found += 1
         else:
