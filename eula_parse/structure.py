@@ -403,11 +403,14 @@ def _next_label(label: str, kind: str) -> str:
     if kind == "roman":
         index = _ROMANS.index(label) if label in _ROMANS else -1
         return _ROMANS[index + 1] if 0 <= index < len(_ROMANS) - 1 else ""
-    return chr(ord(label) + 1)
+    if kind == "decimal":
+        return str(int(label) + 1) if label.isdigit() else ""
+    return chr(ord(label[-1]) + 1) * len(label)
 
 
-def find_items(text: str) -> list[Item]:
-    """Sub-items "a) ... b) ..." or "(i) ... (ii) ..." in running text.
+def _inline_spans(text: str) -> list[tuple[str, int, int, int]]:
+    """``(label, marker start, text start, text end)`` of sub-items "a) ... b) ..." or
+    "(i) ... (ii) ..." in running text, in reading order.
 
     A marker counts only as part of a sequence that starts at a/i and goes
     on in order, so a lone "(e.g." or a reference to "(b)" is not an item.
@@ -437,16 +440,247 @@ def find_items(text: str) -> list[Item]:
                 expected[key] = _next_label(label, kind)
                 break
     done.extend(chain for chain in chains.values() if len(chain) >= 2)
-    items = []
+    spans = []
     for chain in done:
-        for index, (label, _start, end) in enumerate(chain):
+        for index, (label, start, end) in enumerate(chain):
             if index + 1 < len(chain):
                 stop = chain[index + 1][1]
             else:  # the last item ends with its sentence, not with the paragraph
                 boundary = _SENTENCE_END.search(text, end)
                 stop = boundary.end() if boundary else len(text)
-            items.append((_start, Item(label, text[end:stop].strip())))
-    return [item for _pos, item in sorted(items, key=lambda pair: pair[0])]
+            while end < stop and text[end].isspace():
+                end += 1
+            while stop > end and text[stop - 1].isspace():
+                stop -= 1
+            spans.append((label, start, end, stop))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def find_items(text: str) -> list[Item]:
+    """Sub-items "a) ... b) ..." or "(i) ... (ii) ..." in running text, flat, in reading order."""
+    return [Item(label, text[start:stop]) for label, _marker, start, stop in _inline_spans(text)]
+
+
+def _nested_under_item(para: Para, siblings: list[Para]) -> bool:
+    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it,
+    so part of that item rather than a section or clause of its own?"""
+    marker = para.marker
+    if marker is None or marker.kind != "decimal" or not marker.number.isdigit() or para.kind == "display":
+        return False
+    x0, expected = para.lines[0].x0, int(marker.number)
+    for before in reversed(siblings):  # back over "3.", "2.", "1." to the item they hang under
+        if before.marker is None or before.kind == "body":
+            continue
+        number = before.marker.number
+        if (before.marker.kind == "decimal" and number.isdigit() and int(number) == expected - 1
+                and abs(before.lines[0].x0 - x0) <= 2):
+            expected -= 1
+            continue
+        return before.marker.kind == "item" and expected == 1 and x0 > before.lines[0].x0 + 2
+    return False
+
+
+def _is_sub_item(para: Para, siblings: list[Para]) -> bool:
+    """A paragraph that opens a sub-item of the node whose paragraphs are ``siblings``."""
+    if para.marker is not None and para.marker.kind == "item" and para.kind in ("display", "runin", "numbered"):
+        return True
+    return _nested_under_item(para, siblings)
+
+
+@dataclass
+class _OpenItem:
+    """A sub-item being read: what the next paragraphs are measured against."""
+
+    item: Item
+    style: str  # "(", ")" or ".": how the label is printed
+    kind: str  # "letter", "roman" or "decimal"
+    x0: float
+    headed: bool  # set as a heading of its own: its body may sit at the item's own indent
+    pieces: list[str] = field(default_factory=list)
+
+
+class _ItemReader:
+    """Reads the sub-items of one section or clause from its paragraphs.
+
+    Paragraph items ("a. ...", "(i) OWNERSHIP", "1." set under a lettered item) nest by
+    label sequence, label style and indentation; items inside running text ("... a) x;
+    b) y") are found per run of text that belongs to one node. Ids follow citation
+    (``section/2.1/a/1``), page spans come from the lines each item is read from.
+    """
+
+    def __init__(self, parent_id: str, builder: "_Builder"):
+        self.parent_id = parent_id
+        self.builder = builder
+        self.roots: list[Item] = []
+        self.stack: list[_OpenItem] = []
+        self.runs: dict[int, list[tuple[str, Para]]] = {}  # owner -> own text run not yet searched
+
+    # owners are the open items, or None for the parent itself
+    def _owner_key(self) -> int:
+        return id(self.stack[-1]) if self.stack else 0
+
+    def _owner_items(self) -> list[Item]:
+        return self.stack[-1].item.items if self.stack else self.roots
+
+    def _owner_id(self) -> str:
+        return self.stack[-1].item.id if self.stack else self.parent_id
+
+    def _flush(self) -> None:
+        """Search the current owner's text run for inline items and hang them under it."""
+        run = self.runs.pop(self._owner_key(), None)
+        if not run:
+            return
+        text = normalize_space(" ".join(piece for piece, _ in run))
+        spans = _inline_spans(text)
+        if not spans:
+            return
+        marks = _page_marks(text, run)
+        nested: list[tuple[Item, int, int]] = []  # open inline items: (item, text start, text end)
+        for label, marker_at, start, stop in spans:
+            while nested and marker_at >= nested[-1][2]:
+                nested.pop()
+            if nested:
+                stop = min(stop, nested[-1][2])
+            owner_id = nested[-1][0].id if nested else self._owner_id()
+            item = Item(label, text[start:stop].strip(), id=self.builder.unique(f"{owner_id}/{slugify(label)}"))
+            item.page_start, item.page_end = _page_at(marks, start), _page_at(marks, max(start, stop - 1))
+            (nested[-1][0].items if nested else self._owner_items()).append(item)
+            nested.append((item, start, stop))
+
+    def _add_text(self, piece: str, para: Para, own: bool = True) -> None:
+        for open_item in self.stack:
+            open_item.pieces.append(para.text)
+            open_item.item.page_end = max(open_item.item.page_end, para.page_end)
+        if own and piece:
+            self.runs.setdefault(self._owner_key(), []).append((piece, para))
+
+    def add(self, para: Para) -> None:
+        marker = para.marker if para.kind != "body" else None
+        x0 = para.lines[0].x0
+        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and self.stack)):
+            # Body text: it goes on the innermost item it is indented under (or, for an item set
+            # as a heading, any text at its indent); otherwise the lists have ended.
+            while self.stack and not (x0 > self.stack[-1].x0 + 2 or (self.stack[-1].headed and x0 >= self.stack[-1].x0 - 2)):
+                self._close()
+            self._add_text(para.text, para)
+            return
+        raw = para.text[: marker.length].strip()
+        style = "(" if raw.startswith("(") else ")" if raw.endswith(")") else "."
+        label = marker.number
+        kinds = ["decimal"] if marker.kind == "decimal" else _label_kinds(label)
+        fits = label in ("a", "i", "1") or any(self._continues(o, label, style, kinds) for o in self.stack)
+        if style != "." and (not fits or any(at == 0 for _l, at, _s, _e in _inline_spans(para.text))):
+            # "(b)" that opens no list, or "(a) ... (b) ... (c)" in one paragraph: items in
+            # running text, which _flush finds in the run this paragraph joins
+            self._add_text(para.text, para)
+            return
+        kind = self._place(label, style, kinds, x0)
+        heading, body = self._heading(para)
+        item = Item(label, id="", heading=heading, page_start=para.page_start, page_end=para.page_end)
+        self._flush()
+        owner_items, owner_id = self._owner_items(), self._owner_id()
+        self._add_text("", para, own=False)
+        item.id = self.builder.unique(f"{owner_id}/{slugify(label)}")
+        owner_items.append(item)
+        self.stack.append(_OpenItem(item, style, kind, x0, para.kind == "display", [body] if body else []))
+        if body:
+            self.runs.setdefault(self._owner_key(), []).append((body, _with_text(para, body)))
+
+    @staticmethod
+    def _continues(open_item: _OpenItem, label: str, style: str, kinds: list[str]) -> bool:
+        return open_item.style == style and open_item.kind in kinds and _next_label(open_item.item.label, open_item.kind) == label
+
+    def _place(self, label: str, style: str, kinds: list[str], x0: float) -> str:
+        """Close the items the new one is not nested in; return the kind of list it belongs to."""
+        starts = label in ("a", "i", "1")
+        for depth in range(len(self.stack) - 1, -1, -1):
+            open_item = self.stack[depth]
+            if self._continues(open_item, label, style, kinds) and not (starts and x0 > open_item.x0 + 4):
+                while len(self.stack) > depth:
+                    self._close()
+                return open_item.kind
+        if starts:
+            kind = {"a": "letter", "i": "roman"}.get(label, "decimal")
+            while self.stack and self.stack[-1].x0 > x0 + 2:
+                self._close()
+            top = self.stack[-1] if self.stack else None
+            if top is not None and top.style == style and abs(top.x0 - x0) <= 2 and top.kind == kind:
+                self._close()  # a list starting over at the same level
+            return kind
+        for depth in range(len(self.stack) - 1, -1, -1):  # out of sequence: sibling of a list like it
+            if self.stack[depth].style == style and self.stack[depth].kind in kinds:
+                kind = self.stack[depth].kind
+                while len(self.stack) > depth:
+                    self._close()
+                return kind
+        return kinds[0]
+
+    def _close(self) -> None:
+        self._flush()
+        open_item = self.stack.pop()
+        open_item.item.text = normalize_space(" ".join(open_item.pieces))
+
+    @staticmethod
+    def _heading(para: Para) -> tuple[Optional[str], str]:
+        """The item's run-in heading, if any, and the text after it."""
+        marker = para.marker
+        rest = para.text[marker.length :].strip()
+        if para.kind == "display":
+            return (rest.rstrip(" .:") or None), ""
+        if para.kind == "runin" and para.heading:
+            return para.heading, para.text[len(_runin_text(para)) :].strip()
+        heading = _title_runin(para)
+        if heading and rest.startswith(heading):
+            body = rest[len(heading) :].lstrip(" .:")
+            return heading, body
+        return None, rest
+
+    def finish(self) -> list[Item]:
+        while self.stack:
+            self._close()
+        self._flush()
+        return self.roots
+
+
+def _label_kinds(label: str) -> list[str]:
+    """What a label can be: "c" a letter, "iv" a roman number, "i", "v" and "x" either."""
+    kinds = []
+    if len(label) == 1 or label in ("aa", "bb", "cc"):
+        kinds.append("letter")
+    if label in _ROMANS:
+        kinds.append("roman")
+    return kinds or ["letter"]
+
+
+def _page_marks(text: str, run: list[tuple[str, Para]]) -> list[tuple[int, int]]:
+    """``(offset in text, page)`` where each line of the run starts."""
+    marks: list[tuple[int, int]] = []
+    cursor = 0
+    for _piece, para in run:
+        for line in para.lines:
+            probe = normalize_space(line.text)[:15]
+            at = text.find(probe, cursor) if probe else -1
+            if at >= 0:
+                marks.append((at, line.page))
+                cursor = at
+    return marks or [(0, run[0][1].page_start)]
+
+
+def _page_at(marks: list[tuple[int, int]], offset: int) -> int:
+    page = marks[0][1]
+    for at, line_page in marks:
+        if at > offset:
+            break
+        page = line_page
+    return page
+
+
+def sub_items(parent_id: str, paras: list[Para], builder: "_Builder") -> list[Item]:
+    """The sub-item tree of the node ``parent_id`` whose own paragraphs are ``paras``."""
+    reader = _ItemReader(parent_id, builder)
+    for para in paras:
+        reader.add(para)
+    return reader.finish()
 
 
 # -- tree -------------------------------------------------------------------------
@@ -596,7 +830,8 @@ def build(extraction: Layout) -> Document:
             clause.text = normalize_space(" ".join(p.text for p in clause_paras))
             first = clause_paras[0]
             clause.text = normalize_space(clause.text[first.marker.length :]) if first.marker else clause.text
-            clause.items = find_items(clause.text) or _list_items(clause_paras[1:])
+            lead = _with_text(first, first.text[first.marker.length :]) if first.marker else first
+            clause.items = sub_items(clause.id, [lead] + clause_paras[1:], builder)
             _node_pages(clause, clause_paras)
         clause, clause_paras = None, []
 
@@ -694,8 +929,9 @@ def build(extraction: Layout) -> Document:
             group.products.append(product)
             group.page_end = para.page_end
             continue
-        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker):
-            if para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal" and "." not in para.marker.number.rstrip("."):
+        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker and para.marker.kind != "item"):
+            if (para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal"
+                    and "." not in para.marker.number.rstrip(".") and not _nested_under_item(para, clause_paras)):
                 close_clause()
                 clause = Clause(id=f"{product.id}/{para.marker.number}", number=para.marker.number)
                 clause.id = builder.unique(clause.id)
@@ -714,9 +950,8 @@ def build(extraction: Layout) -> Document:
         if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack, body):
             stack[-1][2].append(para)
             continue
-        if para.kind == "display" and para.marker and para.marker.kind == "item" and stack and stack[-1][1].number:
-            number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
-            open_section(Section(id="", number=number, heading=heading), para.marker.rank, para, doc.sections, para.style)
+        if stack and not is_part and _is_sub_item(para, stack[-1][2]):
+            stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
             continue
         if para.kind == "display" or is_part:
             if is_part:
@@ -750,10 +985,6 @@ def build(extraction: Layout) -> Document:
             start = len(_runin_text(para)) if para.kind == "runin" else para.marker.length
             section_paras[id(stack[-1][1])].append(_with_text(para, para.text[start:].strip()))
             continue
-        if para.marker and para.marker.kind == "item" and para.kind == "runin" and stack:
-            open_section(Section(id="", number=para.marker.number, heading=para.heading), para.marker.rank, para, doc.sections)
-            section_paras[id(stack[-1][1])].append(_with_text(para, para.text[len(_runin_text(para)) :].strip()))
-            continue
         if stack:
             stack[-1][2].append(para)
         else:
@@ -767,7 +998,7 @@ def build(extraction: Layout) -> Document:
     for section in doc.all_sections():
         own = section_paras.get(id(section), [])
         section.text = normalize_space(" ".join(p.text for p in own))
-        section.items = find_items(section.text) or _list_items(own)
+        section.items = sub_items(section.id, own, builder)
         if own:
             _node_pages(section, own)
             section.page_start = min(section.page_start, own[0].page_start)
@@ -832,16 +1063,6 @@ def _with_text(para: Para, text: str) -> Para:
     return Para(lines=para.lines, text=text, marker=None, kind="body")
 
 
-def _list_items(paras: list[Para]) -> list[Item]:
-    """Sub-items set as their own indented paragraphs ("a. The Software is ...")."""
-    items = []
-    for para in paras:
-        marker = marker_of(para.text)
-        if marker and marker.kind == "item":
-            items.append(Item(marker.number, normalize_space(para.text[marker.length :])))
-    return items
-
-
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _VERSION_IN_TEXT = re.compile(
     r"\b(?:(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?)\b|v(?=\d))\s*:?\s*"
@@ -870,4 +1091,4 @@ def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
     return None
 
 
-__all__ = ["build", "paragraphs", "classify", "find_items", "join_lines", "marker_of"]
+__all__ = ["build", "paragraphs", "classify", "find_items", "sub_items", "join_lines", "marker_of"]
