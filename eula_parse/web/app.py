@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import quote, urlencode
 
+import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -355,8 +356,21 @@ def create_app(index: ClauseIndex, *, max_upload_bytes: int = MAX_FILE_BYTES,
                     raise UploadTooLarge(f"{upload.filename}: file too large (limit "
                                          f"{max(1, max_upload_bytes // 2**20)} MiB)")
                 files[side] = (data, upload.filename)
-        old = await run_in_threadpool(parse_upload, *files["old"], timeout=upload_timeout)
-        new = await run_in_threadpool(parse_upload, *files["new"], timeout=upload_timeout)
+        parsed: dict[str, Any] = {}
+
+        async def parse_side(side: str) -> None:
+            try:
+                parsed[side] = await run_in_threadpool(parse_upload, *files[side], timeout=upload_timeout)
+            except EulaError as exc:
+                parsed[side] = exc
+
+        async with anyio.create_task_group() as group:  # two worker processes at once
+            for side in ("old", "new"):
+                group.start_soon(parse_side, side)
+        for side in ("old", "new"):
+            if isinstance(parsed[side], EulaError):
+                raise parsed[side]
+        old, new = parsed["old"], parsed["new"]
         from eula_parse.diff import diff
 
         result = await run_in_threadpool(diff, old, new)
