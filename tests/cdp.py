@@ -9,6 +9,7 @@ Used by ``tests/test_web_browser.py`` and ``bench/screenshots.py``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import re
@@ -35,6 +36,7 @@ class Browser:
 
     def __init__(self, executable: str, *, width: int = 1280, height: int = 900):
         self.ws: Any = None
+        self.stack = contextlib.ExitStack()
         self.profile = tempfile.TemporaryDirectory(prefix="eula-chromium-")
         self.proc = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -46,7 +48,7 @@ class Browser:
         address = self._devtools_address(timeout=30)
         # Chromium keeps logging to stderr; a full pipe would stall it, so drain it from now on.
         threading.Thread(target=self._drain, daemon=True).start()
-        self.ws = connect(address, max_size=64 * 2**20, open_timeout=30)
+        self.ws = self.stack.enter_context(connect(address, max_size=64 * 2**20, open_timeout=30))
         self.ids = itertools.count(1)
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
@@ -160,11 +162,10 @@ class Browser:
     # -- lifetime -------------------------------------------------------------------
 
     def close(self) -> None:
-        if self.ws is not None:
-            try:
-                self.ws.close()
-            except Exception:  # noqa: BLE001 - closing anyway
-                pass
+        try:
+            self.stack.close()
+        except Exception:  # noqa: BLE001 - closing anyway
+            pass
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
