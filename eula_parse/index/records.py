@@ -49,9 +49,15 @@ class Hit:
     number: Optional[str] = None
     heading: Optional[str] = None
 
+    @property
+    def qualified_id(self) -> str:
+        """``DOCUMENT@VERSION:ID``: names this node in any index, for ``eula show`` to take back."""
+        return qualified_id(self.document, self.version, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["highlights"] = [list(h) for h in self.highlights]
+        data["qualified_id"] = self.qualified_id
         return data
 
 
@@ -107,9 +113,14 @@ class NodeRecord:
     source: Optional[str] = None
     sha256: Optional[str] = None
 
+    @property
+    def qualified_id(self) -> str:
+        return qualified_id(self.document, self.version, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = [list(p) for p in self.path]
+        data["qualified_id"] = self.qualified_id
         return data
 
 
@@ -177,6 +188,32 @@ _DATE_PATTERNS = [
     (re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)"), (1, 2, 3)),
     (re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})(?!\d)"), (3, 1, 2)),
 ]
+
+
+def version_token(version: str) -> str:
+    """A version label as one word for a qualified id: its date ("EULA 20250425" -> 20250425), else its slug.
+
+    ``ClauseIndex`` accepts it back wherever a version is asked for.
+    """
+    date = version_date(version)
+    if len(date) == 8 and not date.endswith("0000") and len(re.findall(r"(?:19|20)\d\d", version)) <= 1:
+        return date
+    return slugify(version)
+
+
+def qualified_id(document: str, version: str, node_id: str) -> str:
+    """``DOCUMENT@VERSION:ID``, unique across every document and version in an index."""
+    return f"{document}@{version_token(version)}:{node_id}"
+
+
+def split_qualified(text: str) -> tuple[Optional[str], Optional[str], str]:
+    """``doc@version:id`` -> (doc, version, id); ``doc:id`` -> (doc, None, id); ``id`` -> (None, None, id)."""
+    text = text.strip()
+    head, sep, node_id = text.partition(":")
+    if not sep or "/" in head or not node_id:
+        return None, None, text
+    document, at, version = head.partition("@")
+    return document or None, (version or None) if at else None, node_id
 
 
 def version_date(*texts: Optional[str]) -> str:
