@@ -111,6 +111,12 @@ def test_api_mirrors_the_cli_json(server, index, index_dir, corpus_diff):
                             "--index", str(index_dir), "--json"], capture_output=True, text=True, cwd=ROOT)
     assert shown.returncode == 0, shown.stderr
     assert server.get("/api/node/product/xprotect-corporate/5").json() == json.loads(shown.stdout)
+    searched = subprocess.run([sys.executable, "-m", "eula_parse", "search", "install", "--product", "corporate",
+                               "--modality", "restriction", "--limit", "20", "--index", str(index_dir), "--json"],
+                              capture_output=True, text=True, cwd=ROOT)
+    assert searched.returncode == 0, searched.stderr
+    api = server.get("/api/search?" + urlencode({"q": "install", "product": "corporate", "modality": "restriction"}))
+    assert {k: v for k, v in api.json().items() if k not in ("page", "page_size")} == json.loads(searched.stdout)
     qualified = server.get("/api/node/" + quote(f"{OLD}:product/xprotect-corporate/5")).json()
     assert qualified == json.loads(json.dumps(index.get("product/xprotect-corporate/5", version="EULA 20240612").to_dict()))
     api_diff = server.get("/api/diff?" + urlencode({"old": OLD, "new": NEW})).json()

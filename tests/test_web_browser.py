@@ -3,18 +3,17 @@
 One reader's path through the app, then every page checked for accessibility
 (labels, contrast, heading order, language) at desktop and phone width.
 Skipped only where no Chromium is installed, and never when
-``EULA_REQUIRE_SYSTEM_DEPS`` is set (CI).
+``EULA_REQUIRE_SYSTEM_DEPS`` is set (CI): see ``chromium_path`` in conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
 import eula_parse
-from cdp import Browser, find_chromium
+from cdp import Browser
 from conftest import PDF_2024, PDF_2025
 from conftest_web import DOC, NEW, OLD, Server
 
@@ -78,16 +77,6 @@ A11Y_CHECK = r"""
 """
 
 
-def _chromium() -> str:
-    path = find_chromium()
-    if not path:
-        reason = "needs Chromium (apt-get install chromium; see README, Set-up)"
-        if os.environ.get("EULA_REQUIRE_SYSTEM_DEPS", "") not in ("", "0"):
-            pytest.fail(f"{reason}; EULA_REQUIRE_SYSTEM_DEPS is set, so this is a failure, not a skip", pytrace=False)
-        pytest.skip(reason)
-    return path
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, doc_2024, doc_2025):
     path = tmp_path_factory.mktemp("web-browser") / "index"
@@ -99,8 +88,8 @@ def server(tmp_path_factory, doc_2024, doc_2025):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with Browser(_chromium(), width=DESKTOP[0], height=DESKTOP[1]) as b:
+def browser(chromium_path):
+    with Browser(chromium_path, width=DESKTOP[0], height=DESKTOP[1]) as b:
         yield b
 
 
