@@ -332,8 +332,10 @@ def create_app(index: ClauseIndex, *, max_upload_bytes: int = MAX_FILE_BYTES,
         return page(request, "compare.html", **compare_context(request, result, kinds, product, old=old, new=new))
 
     async def compare_upload(request: Request) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > 2 * max_upload_bytes + 65536:
+        length = request.headers.get("content-length", "")
+        if not length.isdigit():  # a body of unknown length could fill the disk before the cap is seen
+            raise HTTPException(411, "an upload needs a Content-Length (send the form from a browser)")
+        if int(length) > 2 * max_upload_bytes + 65536:
             raise UploadTooLarge(f"upload too large ({int(length) // 2**20} MiB; limit "
                                  f"{max(1, max_upload_bytes // 2**20)} MiB per file)")
         async with request.form(max_files=2, max_fields=10) as form:
