@@ -25,6 +25,7 @@ deliberately differs from the reference:
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 from collections import Counter, deque
 from itertools import groupby, repeat
@@ -55,7 +56,7 @@ _lib = None
 class _Lib:
     """pypdfium2's raw bindings (PDFium initialised) plus the per-character calls re-declared.
 
-    The two calls made for every character take and return plain integers
+    The three calls made for every character take and return plain integers
     (addresses), so they can be mapped over a page's characters without a
     Python-level loop or pointer objects.
     """
@@ -72,6 +73,7 @@ class _Lib:
         vp, i = ctypes.c_void_p, ctypes.c_int
         self.loose_box = plain(pdfium_c.FPDFText_GetLooseCharBox, i, vp, i, vp)
         self.text_object = plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i)
+        self.origin = plain(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, vp, vp)
 
 
 def _library() -> _Lib:
@@ -106,25 +108,17 @@ def _quarter(a: float, b: float) -> int:
     return 1 if b > 0 else 3
 
 
-def _objects(lib: _Lib, textpage, samples: dict, boxes) -> dict:
-    """What is asked once per text object, at its first characters that are not spaces.
-
-    ``(quarter, (font name, size), visible, descent, exact)``: ``exact`` says
-    the loose box PDFium computed is the reference's box (origin to advance
-    width, descent to descent + size); for turned text, and for fonts whose
-    metrics PDFium finds unusable, it falls back to the glyph's ink box, and
-    the box is rebuilt from the origin instead (:func:`_rebuilt`).
-    """
+def _objects(lib: _Lib, textpage, first: dict) -> dict:
+    """``(quarter, (font name, size), visible, descent)`` per text object, asked at its first character."""
     pdfium_c = lib.c
     matrix = pdfium_c.FS_MATRIX()
     name_buffer = ctypes.create_string_buffer(256)
-    x, y, descent = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
+    descent = ctypes.c_float()
     fonts: dict = {}
     objects = {}
-    for obj, indices in samples.items():
+    for obj, index in first.items():
         if obj is None:
             continue  # generated spaces and line breaks belong to no object
-        index = indices[0]
         pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
         handle = pdfium_c.FPDFText_GetTextObject(textpage, index)
         font = pdfium_c.FPDFTextObj_GetFont(handle)
@@ -133,16 +127,12 @@ def _objects(lib: _Lib, textpage, samples: dict, boxes) -> dict:
         if name is None:
             length = pdfium_c.FPDFFont_GetBaseFontName(font, name_buffer, len(name_buffer)) if font else 0
             name = fonts[font_id] = name_buffer.value.decode("latin-1") if length else ""
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index)
+        # The size set with Tf, scaled by the text and graphics matrices as the page shows it.
+        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * math.hypot(matrix.c, matrix.d)
         visible = pdfium_c.FPDFTextObj_GetTextRenderMode(handle) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
-        quarter = _quarter(matrix.a, matrix.b)
-        exact = quarter == 0
-        for sample in indices if exact else ():
-            pdfium_c.FPDFText_GetCharOrigin(textpage, sample, x, y)
-            exact = exact and abs(boxes[4 * sample] - x.value) < 0.01
         if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
             descent.value = 0.0
-        objects[obj] = (quarter, (name, size), visible, min(descent.value, 0.0), exact)
+        objects[obj] = (_quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0))
     return objects
 
 
@@ -161,70 +151,41 @@ def _framer(quarter: int, box: tuple[float, float, float, float]):
     )[quarter]
 
 
-def _rebuilt(lib: _Lib, textpage, indices: list, owners: list, objects: dict, frame) -> dict:
-    """Frame boxes ``index -> (x0, x1, top, bottom)`` built from each character's origin.
-
-    The reference box runs from the origin to the advance width; PDFium does
-    not give the advance, so it ends at the next character's origin in the
-    same object or the glyph's ink, whichever comes first.
-    """
-    pdfium_c = lib.c
-    x, y = ctypes.c_double(), ctypes.c_double()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    origins = {}
-    inks = {}
-    for index in indices:
-        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
-        origins[index] = frame(x.value, y.value)
-        pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
-        corners = (frame(left.value, bottom.value), frame(right.value, top.value))
-        inks[index] = max(corners[0][0], corners[1][0])
-    out = {}
-    for index in indices:
-        ox, oy = origins[index]
-        end = inks[index]
-        following = origins.get(index + 1)
-        if following is not None and owners[index + 1] == owners[index] and abs(following[1] - oy) < 0.01:
-            end = min(end, following[0])
-        _, (_, size), _, descent, _ = objects[owners[index]]
-        bottom_y = oy - descent
-        out[index] = (ox, max(ox, end), bottom_y - size, bottom_y)
-    return out
-
-
 def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> tuple[list, float]:
     """The page's characters as ``(text, x0, x1, top, bottom, font)`` in content order.
 
     ``font`` is ``(name, size)``; coordinates are in the reading frame of the
     page's dominant text direction (origin top left). Returns the characters
     and the width of that frame.
+
+    The reference box of a character runs from its origin to its advance
+    width, and from the font's descent below the baseline to ``size`` above
+    that. PDFium's loose box is the union of that box and the glyph's ink (an
+    italic "f" reaches into its neighbours), so a box is built from the
+    origin: x0 at the origin, x1 at the loose box's right edge but never past
+    the next character's origin on the same baseline.
     """
     pdfium_c = lib.c
-    left_edge, bottom_edge, right_edge, top_edge = box
     count = pdfium_c.FPDFText_CountChars(textpage)
     if count <= 0:
-        return [], right_edge - left_edge
+        return [], width_of(0, box)
     buffer = ctypes.create_string_buffer((count + 1) * 2)
     pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = buffer.raw[: count * 2].decode("utf-16-le", "replace")
     if len(text) != count:  # characters beyond the BMP take two UTF-16 units: ask one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
-    # Two calls per character, mapped in C: boxes into one array, text object addresses into a list.
+    # Three calls per character, mapped in C into arrays: loose box, origin, text object.
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     boxes = (ctypes.c_float * (4 * count))()
     base = ctypes.addressof(boxes)
     deque(map(lib.loose_box, repeat(handle, count), range(count), range(base, base + 16 * count, 16)), maxlen=0)
+    origins = (ctypes.c_double * (2 * count))()
+    base = ctypes.addressof(origins)
+    xs, ys = range(base, base + 16 * count, 16), range(base + 8, base + 16 * count + 8, 16)
+    deque(map(lib.origin, repeat(handle, count), range(count), xs, ys), maxlen=0)
     owners = list(map(lib.text_object, repeat(handle, count), range(count)))
-    samples: dict = {}  # per object, its first three characters that are not spaces
-    for index, (obj, char) in enumerate(zip(owners, text)):
-        taken = samples.setdefault(obj, [])
-        if len(taken) < 3 and not char.isspace():
-            taken.append(index)
-    for obj, taken in samples.items():
-        if not taken:
-            taken.append(owners.index(obj))
-    objects = _objects(lib, textpage, samples, boxes)
+    objects = _objects(lib, textpage, dict(zip(reversed(owners), range(count - 1, -1, -1))))
 
     weights: Counter = Counter()
     for obj, n in Counter(owners).items():
@@ -234,31 +195,39 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     show_invisible = not any(info[2] for info in objects.values())
     wanted = {obj: info for obj, info in objects.items() if info[0] == quarter and (info[2] or show_invisible)}
     frame = _framer(quarter, box)
-    inexact = [i for i, obj in enumerate(owners) if obj in wanted and not wanted[obj][4]]
-    rebuilt = _rebuilt(lib, textpage, inexact, owners, objects, frame) if inexact else {}
+    width = width_of(quarter, box)
+    height = box[3] - box[1] if quarter in (0, 2) else box[2] - box[0]
 
-    chars = []
+    points = iter(origins)
+    placed = [frame(x, y) for x, y in zip(points, points)]
     flat = iter(boxes)  # FS_RECTF: left, top, right, bottom
-    for index, char, obj, left, top, right, bottom in zip(range(count), text, owners, flat, flat, flat, flat):
+    chars = []
+    for index, char, obj, (x0, baseline), left, top, right, bottom in zip(
+        range(count), text, owners, placed, flat, flat, flat, flat
+    ):
         info = wanted.get(obj)
         if info is None:
             continue  # generated space or line break, turned or hidden text
-        if info[4]:
-            if left == right and top == bottom:
-                continue  # zero-size glyph
-            if not (left_edge <= (left + right) / 2 <= right_edge and bottom_edge <= (top + bottom) / 2 <= top_edge):
-                continue  # outside the crop box: clipped away, never shown
-            x0, x1, y0, y1 = left - left_edge, right - left_edge, top_edge - top, top_edge - bottom
-        else:
-            x0, x1, y0, y1 = rebuilt[index]
-            if not (0 <= (x0 + x1) / 2 <= width_of(quarter, box) and y0 < y1):
-                continue
+        size = info[1][1]
+        if size <= 0 or not (0 <= x0 <= width and 0 <= baseline <= height):
+            continue  # zero-size, or outside the crop box: clipped away, never shown
+        if quarter == 0:
+            x1 = right - box[0]
+        else:  # PDFium's loose box is not turned with the text: use the ink box
+            ink = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+            pdfium_c.FPDFText_GetCharBox(textpage, index, *ink)
+            x1 = max(frame(ink[0].value, ink[2].value)[0], frame(ink[1].value, ink[3].value)[0])
+        if index + 1 < count and owners[index + 1] == obj:
+            following, following_baseline = placed[index + 1]
+            if x0 < following < x1 and abs(following_baseline - baseline) < 0.01:
+                x1 = following
         if char in _UNMAPPED:
             if not pdfium_c.FPDFText_IsHyphen(textpage, index):
                 continue
             char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
-        chars.append((char, x0, x1, y0, y1, info[1]))
-    return chars, width_of(quarter, box)
+        bottom_y = baseline - info[3]
+        chars.append((char, x0, max(x0, x1), bottom_y - size, bottom_y, info[1]))
+    return chars, width
 
 
 def width_of(quarter: int, box: tuple[float, float, float, float]) -> float:
