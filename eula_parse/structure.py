@@ -460,6 +460,10 @@ class _ItemReader:
             self.runs.setdefault(self._owner_key(), []).append((piece, para))
 
     def add(self, para: Para) -> None:
+        for part in _split_wrapped_items(para):
+            self._add(part)
+
+    def _add(self, para: Para) -> None:
         marker = para.marker if para.kind != "body" else None
         x0 = para.lines[0].x0
         if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and self.stack)):
@@ -469,8 +473,7 @@ class _ItemReader:
                 self._close()
             self._add_text(para.text, para)
             return
-        raw = para.text[: marker.length].strip()
-        style = "(" if raw.startswith("(") else ")" if raw.endswith(")") else "."
+        style = _punctuation(para.text[: marker.length].strip())
         label = marker.number
         kinds = ["decimal"] if marker.kind == "decimal" else _label_kinds(label)
         fits = label in ("a", "i", "1") or any(self._continues(o, label, style, kinds) for o in self.stack)
@@ -545,6 +548,36 @@ class _ItemReader:
             self._close()
         self._flush()
         return self.roots
+
+
+def _split_wrapped_items(para: Para) -> list[Para]:
+    """An item paragraph that runs on into the next item ("(ii) ...; and" / "(iii) ..." where the
+    line before does not end a sentence) split where a line starts with the next label."""
+    marker = para.marker if para.kind != "body" else None
+    if marker is None or marker.kind != "item" or len(para.lines) < 2:
+        return [para]
+    style = para.text[: marker.length].strip()
+    following = {_next_label(marker.number, kind) for kind in _label_kinds(marker.number)}
+    cursor = marker.length
+    for k, line in enumerate(para.lines[1:], start=1):
+        probe = normalize_space(line.text)
+        at = para.text.find(probe[:20], cursor) if probe else -1
+        if at < 0:
+            continue
+        cursor = at
+        nxt = marker_of(probe)
+        if (nxt is None or nxt.kind != "item" or nxt.number not in following
+                or abs(line.x0 - para.lines[0].x0) > 2 or _punctuation(probe[: nxt.length].strip()) != _punctuation(style)):
+            continue
+        head = Para(lines=para.lines[:k], text=para.text[:at].rstrip(), marker=marker, heading=para.heading, kind=para.kind)
+        tail = Para(lines=para.lines[k:], text=para.text[at:], marker=nxt, kind="numbered")
+        return [head] + _split_wrapped_items(tail)
+    return [para]
+
+
+def _punctuation(label: str) -> str:
+    """How a label is printed: "(" for "(b)", ")" for "b)", "." for "b."."""
+    return "(" if label.startswith("(") else ")" if label.endswith(")") else "."
 
 
 def _label_kinds(label: str) -> list[str]:
