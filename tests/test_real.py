@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import eula_parse
-from eula_parse.model import Clause, Section, normalize_space
+from eula_parse.model import Clause, Item, Section, normalize_space
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = json.loads((ROOT / "tests" / "gold" / "real_headings.json").read_text(encoding="utf-8"))["documents"]
@@ -60,6 +60,9 @@ def _candidates(doc):
         yield section, section.number, section.heading
     for clause in doc.clauses:
         yield clause, clause.number, None
+    for node in doc.nodes():  # lettered and roman sub-items ("a. Concurrent Use License.")
+        if isinstance(node, Item):
+            yield node, node.label, node.heading
 
 
 def _matches(node, number, heading, want) -> bool:
@@ -158,7 +161,7 @@ def test_no_page_furniture(name, furniture):
 def test_decimal_numbers_are_unique(name):
     """A wrapped line that starts with "4.1 shall mean ..." is not a second section 4.1."""
     doc = parsed(name)
-    numbers = [_num(number) for _, number, _ in _candidates(doc) if number]
+    numbers = [_num(number) for node, number, _ in _candidates(doc) if number and not isinstance(node, Item)]
     decimal = [n for n in numbers if re.fullmatch(r"\d+(\.\d+)*", n)]
     duplicates = sorted({n for n in decimal if decimal.count(n) > 1})
     assert not duplicates
