@@ -54,9 +54,10 @@ _BULLET = re.compile(r"^[•▪◦·●■\-–]\s+")
 _RUNIN_END = re.compile(r"[.:]$")
 _TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
 _TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b", re.I)
-#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ..."
+#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ...",
+#: "9. GOVERNING LAW; SEVERABILITY. This Agreement ..." (";", "," and "&" join heading words)
 _TITLE_RUNIN = re.compile(
-    r"^((?:[A-Z][\w’'/&-]*,?)(?:\s+(?:[A-Z][\w’'/&-]*,?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
+    r"^((?:[A-Z][\w’'/&-]*[,;]?)(?:\s+(?:[A-Z][\w’'/&-]*[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
 )
 #: how agreements introduce product-specific terms: "for the X product the following applies"
 _LEAD_IN = re.compile(r"\bfor the\b.{1,120}?\bfollowing applies\b|product[- ]specific terms|specific terms (?:of use )?for", re.I)
@@ -93,8 +94,12 @@ def marker_of(text: str) -> Optional[Marker]:
         return Marker("decimal", number, 3 + len(parts), m.end())
     m = _ITEM.match(text)
     if m:
-        return Marker("item", m.group("num").strip("().").lower(), 20, m.end())
+        return Marker("item", m.group("num").strip("().").lower(), _ITEM_RANK, m.end())
     return None
+
+
+#: nesting rank of lettered and roman sub-items ("(a)", "ii.")
+_ITEM_RANK = 20
 
 
 # -- paragraphs -------------------------------------------------------------------
@@ -218,6 +223,52 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     return paras
 
 
+_RUN_ON_NUMBER = re.compile(r"(?<=[.;:])\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
+
+
+def _follows(last: list[int], new: list[int]) -> bool:
+    """Is ``new`` the number a reader expects after ``last``: 3.7 -> 3.8, or 3 -> 3.1 (3.2 when
+    the first paragraph under 3 goes unnumbered)?"""
+    if len(new) == len(last) and new[:-1] == last[:-1] and new[-1] == last[-1] + 1:
+        return True
+    return len(new) == len(last) + 1 and new[:-1] == last and new[-1] in (1, 2)
+
+
+def split_run_on_numbers(paras: list[Para]) -> list[Para]:
+    """Split paragraphs where the next sub-clause number runs on inside the text
+    ("... set out below. 3.2 You agree ..."), as some typesetters and text exports set them.
+
+    Only the number the sequence expects next counts, so "Sections 1.2 and 1.3" or
+    "version 2.0 The" inside a sentence is left alone.
+    """
+    out: list[Para] = []
+    last: Optional[list[int]] = None
+    for para in paras:
+        marker = marker_of(para.text)
+        if marker and marker.kind == "decimal":
+            last = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()] or None
+        cuts = []
+        if last is not None:
+            for m in _RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0):
+                number = [int(n) for n in m.group(1).split(".")]
+                if _follows(last, number):
+                    cuts.append(m.start(1))
+                    last = number
+        if not cuts:
+            out.append(para)
+            continue
+        starts, offset = [], 0  # where each line begins in the joined text (close enough for pages)
+        for line in para.lines:
+            starts.append(offset)
+            offset += len(line.text.strip()) + 1
+        bounds = [0] + cuts + [len(para.text)]
+        for begin, end in zip(bounds, bounds[1:]):
+            first = max(i for i, start in enumerate(starts) if start <= begin)
+            last_line = max(i for i, start in enumerate(starts) if start < end)
+            out.append(Para(lines=para.lines[first : last_line + 1], text=para.text[begin:end].strip()))
+    return out
+
+
 def _recompute_gaps(extraction: Layout) -> list[Line]:
     """Gaps measured after furniture removal: the first line of a column has none."""
     lines = []
@@ -235,14 +286,24 @@ def _recompute_gaps(extraction: Layout) -> list[Line]:
 
 
 def _runin_heading(para: Para) -> Optional[str]:
-    """The bold lead-in of a paragraph ("Limitation of Liability."), if it opens with one."""
+    """The bold lead-in of a paragraph ("Limitation of Liability."), if it opens with one; after
+    a number an italic lead-in ending in a colon or period counts too ("7.1 Severability: ...")."""
+    heading = _styled_runin(para, "bold")
+    if heading is None and para.marker is not None and not any(line.italic for line in para.lines[1:]):
+        heading = _styled_runin(para, "italic")
+        if heading and not _RUNIN_END.search(heading):
+            heading = None
+    return heading
+
+
+def _styled_runin(para: Para, style: str) -> Optional[str]:
     first = para.lines[0]
-    prefix = first.bold_prefix
-    if first.bold and len(para.lines) > 1:  # heading longer than one line
-        rest = para.lines[1].bold_prefix
-        if rest and not para.lines[1].bold:
+    prefix = getattr(first, f"{style}_prefix")
+    if getattr(first, style) and len(para.lines) > 1:  # heading longer than one line
+        rest = getattr(para.lines[1], f"{style}_prefix")
+        if rest and not getattr(para.lines[1], style):
             prefix = f"{prefix} {rest}"
-    if not prefix or para.bold:
+    if not prefix or all(getattr(line, style) for line in para.lines):
         return None
     prefix = prefix.strip()
     if len(prefix) > 150 or len(prefix) > 0.8 * len(para.text):
@@ -283,7 +344,41 @@ def classify(paras: list[Para], body: float) -> None:
                 para.kind = "numbered" if para.marker else "body"
             continue
         if para.marker:
-            para.kind = "numbered"
+            # set smaller than the text it stands in, a number opens a table row or a note, not a clause
+            para.kind = "numbered" if para.size >= body - 1.0 else "body"
+    _own_line_headings(paras)
+
+
+def _short_heading(text: str) -> bool:
+    """A few words that name something ("Grant of License", "Limitation of liability."), not a sentence."""
+    words = text.split()
+    return (
+        0 < len(words) <= 8 and len(text) <= 80 and text[0].isupper()
+        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", text)
+    )
+
+
+def _own_line_headings(paras: list[Para]) -> None:
+    """A number with a short line of words and nothing else, followed by what it heads (body text
+    set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
+    on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
+    for para, following in zip(paras, paras[1:]):
+        if para.kind != "numbered" or para.marker.kind != "decimal" or len(para.lines) != 1:
+            continue
+        rest = para.text[para.marker.length :].strip()
+        if not _short_heading(rest):
+            continue
+        number = para.marker.number.rstrip(".")
+        child = following.marker is not None and following.marker.number.startswith(number + ".")
+        indented_body = following.marker is None and following.lines[0].x0 > para.lines[0].x0 + 2
+        unpunctuated = following.marker is None and not rest.endswith(".") and len(rest.split()) <= 6
+        # "2. Terms of Use for Online Services:" over "a. ...": a title-case name, not a lead-in sentence
+        titled_list = (
+            following.marker is not None and following.marker.kind == "item" and rest.endswith(":")
+            and _TITLE_RUNIN.match(rest[:-1] + ". X") is not None
+        )
+        if child or indented_body or unpunctuated or titled_list:
+            para.kind, para.heading = "runin", rest.rstrip(" .:")
 
 
 def _heading_like(text: str) -> bool:
@@ -659,22 +754,51 @@ def _is_product_style(paras: list[Para], index: int) -> bool:
     return False
 
 
-def _title_index(paras: list[Para], first_page: int, body: float) -> Optional[int]:
+def _title_index(paras: list[Para], first_page: int, body: float, width: float = 0.0) -> Optional[int]:
     """The paragraph that is the title: the largest display heading on the first page;
     where nothing there is set larger than the body, the first short line that names
-    the document ("License Agreement", "Terms of Service"), bold or not."""
+    the document ("License Agreement", "Terms of Service"), bold or not, at the opening
+    or centred on the page."""
     page = [i for i, p in enumerate(paras) if p.page_start == first_page]
     displays = [i for i in page if paras[i].kind == "display" and not paras[i].marker]
     larger = [i for i in displays if paras[i].size > body + 0.4]
     if larger:
         return max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
     opening = [i for i in page if paras[i].size >= body - 0.2][:1]
+    centred = [i for i in page if len(paras[i].lines) <= 2 and not paras[i].marker and _centred(paras[i], width)]
     plain = [
-        i for i in sorted(set(displays + opening))
+        i for i in sorted(set(displays + opening + centred))
         if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")
     ]
     named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
     return (named or plain or [None])[0]
+
+
+def _centred(para: Para, width: float) -> bool:
+    line = para.lines[0]
+    return bool(width) and line.x0 > 0.12 * width and abs((line.x0 + line.x1) / 2 - width / 2) < 0.05 * width
+
+
+def _title_lines(paras: list[Para], index: Optional[int], width: float) -> set[int]:
+    """The title and the lines set with it: a title centred over several lines of the same
+    style ("MOVESENSE" / "SOFTWARE DEVELOPMENT LICENSE" / "AND" / "EVALUATION AGREEMENT")
+    is read as one."""
+    if index is None:
+        return set()
+    block = {index}
+    title = paras[index]
+    if not _centred(title, width):
+        return block
+    for step in (-1, 1):
+        i = index + step
+        while 0 <= i < len(paras):
+            para = paras[i]
+            if (para.kind != "display" or para.marker or para.style != title.style
+                    or para.page_start != title.page_start or not _centred(para, width)):
+                break
+            block.add(i)
+            i += step
+    return block
 
 
 def build(extraction: Layout) -> Document:
@@ -684,12 +808,13 @@ def build(extraction: Layout) -> Document:
     if not lines:
         return doc
     body = body_size(lines)
-    paras = paragraphs(lines)
+    paras = split_run_on_numbers(paragraphs(lines))
     classify(paras, body)
 
-    title_index = _title_index(paras, extraction.pages[0].number, body)
+    title_index = _title_index(paras, extraction.pages[0].number, body, extraction.pages[0].width)
+    title_block = _title_lines(paras, title_index, extraction.pages[0].width)
     if title_index is not None:
-        doc.title = normalize_space(paras[title_index].text)
+        doc.title = normalize_space(" ".join(paras[i].text for i in sorted(title_block)))
     doc.version = _version(extraction, paras)
     vendor = doc.title.split()[0] if doc.title else ""
     builder = _Builder(vendor=vendor, doc=doc)
@@ -697,22 +822,29 @@ def build(extraction: Layout) -> Document:
     # Heading styles that open products, and the bigger ones that open groups.
     product_heads = [
         i for i, p in enumerate(paras)
-        if p.kind == "display" and i != title_index and not p.marker and _is_product_style(paras, i)
+        if p.kind == "display" and i not in title_block and not p.marker and _is_product_style(paras, i)
     ]
-    if len(product_heads) == 1 and not _LEAD_IN.search(" ".join(p.text for p in paras[product_heads[0] + 1 : product_heads[0] + 4])):
-        product_heads = []  # one heading over a numbered list is just a list (a recipe's "Method")
+    # A product heading is one of a series set alike; one heading of its style over a numbered
+    # list is just a list (a recipe's "Method", a revision table), unless the text says it
+    # introduces product terms.
+    per_style = Counter(paras[i].style for i in product_heads)
+    product_heads = [
+        i for i in product_heads
+        if per_style[paras[i].style] >= 2 or _LEAD_IN.search(" ".join(p.text for p in paras[i + 1 : i + 4]))
+    ]
     product_styles = {paras[i].style for i in product_heads}
     product_size = max((s[0] for s in product_styles), default=None)
     group_styles = set()
     if product_styles:
         for i, p in enumerate(paras):
-            if p.kind == "display" and i != title_index and p.style not in product_styles and not p.marker:
+            if p.kind == "display" and i not in title_block and p.style not in product_styles and not p.marker:
                 if p.size > product_size + 0.2 or (abs(p.size - product_size) <= 0.2 and p.bold and not any(s[1] for s in product_styles)):
                     group_styles.add(p.style)
     # The product part starts at the first group heading or product heading proper; a heading
     # of the same style earlier on is a general-terms section heading.
     starts = [i for i, p in enumerate(paras) if p.kind == "display" and p.style in group_styles and not p.marker]
     products_from = min(starts + product_heads, default=len(paras))
+    first_numbered = _first_numbered(paras[:products_from])
 
     stack: list[tuple[float, Section, list[Para], Optional[tuple]]] = []  # open sections: rank, node, paragraphs, heading style
     top_integers: list[int] = []  # numbers of the top-level "1." / "2.0" sections seen so far
@@ -763,12 +895,33 @@ def build(extraction: Layout) -> Document:
         top_integers.append(number)
         return marker.rank
 
+    def part_rank(marker: Marker) -> float:
+        """ "ARTICLE 2" is a sibling of an open "ARTICLE 1"; opened inside a "SECTION 1" (a word
+        of the same standing) it is that section's child, as the document nests them."""
+        word = marker.number.split()[0].lower()
+        words = [(r, s.number.split()[0].lower()) for r, s, _, _ in stack if s.number and marker_of(s.number + " ") and " " in s.number]
+        same = [r for r, w in words if w == word]
+        if same:
+            return same[-1]
+        peers = [r for r, w in words if _PART_WORDS.get(w) == marker.rank]
+        return peers[-1] + 0.5 if peers else marker.rank
+
     def open_section(section: Section, rank: float, para: Para, root: list[Section], style=None):
         # An unnumbered display heading ("GENERAL TERMS") ends at the next heading set like it.
         while stack and (stack[-1][0] >= rank or (style is not None and stack[-1][1].number is None and stack[-1][3] == style)):
             stack.pop()
+        # "6.6.1" after "6.5" belongs to 6, the heading its number names, not to 6.5.
+        number = _depth_number(section.number) if rank < _ITEM_RANK else None
+        while number and len(number) > 1 and stack:
+            top = _depth_number(stack[-1][1].number)
+            if not top or (len(top) < len(number) and number[: len(top)] == top):
+                break
+            stack.pop()
         parent_children = stack[-1][1].children if stack else root
-        if section.number:
+        if section.number and stack and rank >= _ITEM_RANK:
+            base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
+            section.id = builder.unique(base)
+        elif section.number:
             base = f"section/{slugify(section.number)}"
             if base in builder.used_ids and stack:
                 base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
@@ -781,7 +934,7 @@ def build(extraction: Layout) -> Document:
         section.page_start = section.page_end = para.page_start
 
     for index, para in enumerate(paras):
-        if index == title_index:
+        if index in title_block:
             continue
         is_part = para.marker is not None and para.marker.kind == "part" and (
             para.kind in ("display", "runin") or _heading_like(para.text[para.marker.length :])
@@ -824,13 +977,19 @@ def build(extraction: Layout) -> Document:
             group.page_end = para.page_end
             continue
         # General part: preamble, sections, numbered articles.
+        if first_numbered is not None and index < first_numbered and not para.marker and para.kind in ("display", "runin"):
+            preamble.append(para)  # the title block: a notice, a product line, a letterhead
+            continue
+        if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack, body):
+            stack[-1][2].append(para)
+            continue
         if stack and not is_part and _is_sub_item(para, stack[-1][2]):
             stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
             continue
         if para.kind == "display" or is_part:
             if is_part:
                 number, heading = _split_part_heading(para.text, para.marker)
-                rank = para.marker.rank
+                rank = part_rank(para.marker)
             elif para.marker and para.marker.kind == "decimal":
                 number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
                 rank = rank_of(para.marker)
@@ -882,6 +1041,47 @@ def build(extraction: Layout) -> Document:
     return doc
 
 
+def _depth_number(number: Optional[str]) -> Optional[list[int]]:
+    parts = (number or "").rstrip(".").split(".")
+    if parts and parts[-1] == "0" and len(parts) > 1:
+        parts = parts[:-1]
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+
+
+def _first_numbered(paras: list[Para]) -> Optional[int]:
+    """Index of the first numbered section heading ("1.", "ARTICLE 1"): what stands before it
+    unnumbered is the title block and preamble, when the agreement numbers its sections."""
+    for index, para in enumerate(paras):
+        if para.marker and para.marker.kind in ("decimal", "part") and para.kind in ("display", "runin", "numbered"):
+            return index
+    return None
+
+
+def _inside_numbering(paras: list[Para], index: int, stack: list, body: float) -> bool:
+    """Is the unnumbered heading at ``index`` a lead-in inside a numbered section rather than a
+    heading over what follows? It is when the numbering runs on across it: the next number at
+    the open section's depth continues the open one (11 -> 12, 7.10 -> 7.11) or none follows.
+    Inside an article or section ("SECTION 2—..."), a bold line in the body size is a lead-in
+    (a table's head, a "Notes" line): those parts are headed in words, not bold alone."""
+    if not stack or not stack[-1][1].number:
+        return False
+    current = _depth_number(stack[-1][1].number)
+    if not current:
+        return paras[index].size <= body + 0.4 and " " in stack[-1][1].number
+    for para in paras[index + 1 :]:
+        if not (para.marker and para.marker.kind == "decimal"):
+            continue
+        number = _depth_number(para.marker.number)
+        if not number or len(number) > len(current):
+            continue
+        prefix = current[: len(number)]
+        follows = number[:-1] == prefix[:-1] and number[-1] == prefix[-1] + 1
+        if follows or len(number) == len(current):
+            return follows
+        # a shorter number that does not continue the open ones is a list inside it: read on
+    return True
+
+
 def _runin_text(para: Para) -> str:
     """The characters of ``para.text`` taken by its run-in heading (and number)."""
     heading = para.heading or ""
@@ -896,22 +1096,29 @@ def _with_text(para: Para, text: str) -> Para:
     return Para(lines=para.lines, text=text, marker=None, kind="body")
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _VERSION_IN_TEXT = re.compile(
-    r"\b(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?|v)\s*:?\s*"
-    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[\w./-]*\d[\w./-]*)"
+    r"\b(?:(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?)\b|v(?=\d))\s*:?\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|" + _MONTH + r"\.? \d{4}|[\w./-]*\d[\w./-]*)"
     r"|\bEULA\s+\d{6,8}\b",
     re.I,
 )
 
 
 def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
-    """The version label: constant text of a running header/footer that carries a number,
-    else a "Version ..."/"Revised ..." phrase near the top of the first page."""
+    """The version label: a "Version ..."/"Revised ..." phrase in the title block, else the
+    constant text of a running header/footer that carries a number, else a closing
+    "Last Updated: August 2016" line."""
+    first_page = paras[0].page_start if paras else 1
+    for para in paras[:8]:
+        m = _VERSION_IN_TEXT.search(para.text) if para.page_start == first_page else None
+        if m:
+            return normalize_space(m.group(0))
     for text in extraction.furniture:
         if re.search(r"\d", text):
             return text
-    for para in paras[:8]:
-        m = _VERSION_IN_TEXT.search(para.text)
+    for para in paras[-3:]:
+        m = _VERSION_IN_TEXT.search(para.text) if len(para.text) < 200 else None
         if m:
             return normalize_space(m.group(0))
     return None
