@@ -225,14 +225,18 @@ def _where(hit) -> str:
         where = hit.product
         if hit.kind == "clause":
             where += f", clause {hit.number}"
+        elif hit.kind == "item":  # product/x/5/a/ii -> clause 5(a)(ii)
+            number, *labels = hit.id.split("/")[2:]
+            where += f", clause {number}" + "".join(f"({label})" for label in labels)
         elif hit.kind == "product":
             where += ", intro"
         return where
+    number = f"({hit.number})" if hit.kind == "item" and hit.number else hit.number
     if hit.heading:
-        return f"{hit.number} {hit.heading}".strip() if hit.number else hit.heading
+        return f"{number} {hit.heading}".strip() if number else hit.heading
     if hit.kind == "preamble":
         return "preamble"
-    return hit.number or ""
+    return number or ""
 
 
 def _hit_record(h: Hit) -> dict:

@@ -63,7 +63,6 @@ from eula_parse.index.records import (
     SearchResults,
     _document_sha,
     _hit,
-    _item,
     _order,
     _record_from_stored,
     _records,
@@ -513,7 +512,8 @@ class ClauseIndex:
         if group:
             parts.append(_or_terms("group_id", _resolve(reader, "group_id", group, "group")))
         if general:
-            parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble")]))
+            parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble"),
+                                wq.And([wq.Term("kind", "item"), wq.Not(wq.Every("product_id"))])]))
         if kind:
             parts.append(wq.Term("kind", str(kind).lower()))
         for spec in _as_list(entity):
@@ -700,8 +700,8 @@ class ClauseIndex:
                 id=s["id"], text=s.get("text") or "", page_start=data["pages"][0], page_end=data["pages"][1],
                 entities=[Entity(**e) for e in data.get("entities", [])], modality=list(data.get("modality", [])),
             )
-            items = [_item(i) for i in data.get("items", [])]
-            kind = s["kind"]
+            items = [Item.from_dict(i) for i in data.get("items", [])]
+            kind = s["kind"]  # "item" records are for search; the tree keeps items in their parent
             if kind == "preamble":
                 doc.preamble.append(Paragraph(**common))
             elif kind == "section":
