@@ -74,7 +74,7 @@ from eula_parse.index.records import (
     version_date,
     version_token,
 )
-from eula_parse.model import Document, Entity, slugify
+from eula_parse.model import Document, Entity, Item, slugify
 
 
 #: Bump when the schema or stored layout changes; older indexes then ask for ``--rebuild``.
