@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eula_parse import ClauseIndex, QueryError
+from eula_parse import ClauseIndex
 from eula_parse.index import duration_days
 from eula_parse.index.query import ENTITY_LABELS, MODALITIES
 
