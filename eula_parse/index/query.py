@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Sequence, Union
+from typing import Sequence, Union
 
 from whoosh import query as wq
 
@@ -137,14 +137,13 @@ def _as_list(value: Union[str, Sequence[str], None]) -> list[str]:
     return [v for v in value if v and str(v).strip()]
 
 
-def _resolve(reader: Any, fieldname: str, name: str, what: str) -> list[str]:
-    """Ids in ``fieldname`` that ``name`` designates: exact id, same words, or a unique fragment.
+def _resolve(ids: Sequence[str], name: str, what: str) -> list[str]:
+    """Ids among ``ids`` that ``name`` designates: exact id, same words, or a unique fragment.
 
     "smart wall", "Milestone XProtect® Smart Wall" and "xprotect-smart-wall"
     all name ``product/xprotect-smart-wall``; words that appear in no id
     ("Milestone") are ignored rather than making the filter match nothing.
     """
-    ids = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)]
     if name in ids:
         return [name]
     slug = slugify(name.split("/", 1)[1] if name.startswith(("product/", "group/")) else name)
