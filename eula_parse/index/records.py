@@ -112,6 +112,22 @@ class NodeRecord:
         data["path"] = [list(p) for p in self.path]
         return data
 
+    def to_export(self) -> dict[str, Any]:
+        """One flat record for other engines and pipelines (``eula export --jsonl``).
+
+        ``path`` is the breadcrumb as labels (``path_ids`` the same as ids),
+        ``pages`` is ``[first, last]``; keys with no value are present and null.
+        """
+        return {
+            "document": self.document, "version": self.version, "title": self.title, "id": self.id,
+            "kind": self.kind, "number": self.number, "heading": self.heading, "product": self.product,
+            "product_id": self.product_id, "group": self.group, "group_id": self.group_id,
+            "path": [label for _, label in self.path], "path_ids": [node_id for node_id, _ in self.path],
+            "text": self.text, "pages": [self.page_start, self.page_end],
+            "entities": [asdict(e) for e in self.entities], "modality": list(self.modality),
+            "items": [asdict(i) for i in self.items], "source": self.source, "sha256": self.sha256,
+        }
+
 
 @dataclass
 class DocumentInfo:

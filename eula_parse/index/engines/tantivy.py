@@ -19,7 +19,6 @@ from typing import Any, Iterable, Optional
 import tantivy
 from whoosh import query as wq
 
-from eula_parse.entities import LABELS
 from eula_parse.errors import IndexCorruptError
 from eula_parse.index.analysis import _stem, words
 from eula_parse.index.engines.base import Engine, Ranked, Writer
@@ -31,8 +30,11 @@ from eula_parse.index.query import DEFAULT_FIELDS
 TEXT_FIELDS = ("text", "heading", "product", "group")
 RAW_FIELDS = ("file", "id", "document", "version", "kind", "product_id", "group_id", "number",
               "entity", "value", "modality", "refs")
-#: One float field per entity label, for ``LABEL>=X`` filters.
-NUMBER_FIELDS = tuple(f"v_{label.lower()}" for label in LABELS)
+#: One float field per entity label, for ``LABEL>=X`` filters: the labels of ``eula_parse.entities.LABELS``,
+#: spelt out because importing that module loads spaCy (a test keeps the two lists equal).
+NUMBER_LABELS = ("product", "limit", "duration", "money", "law", "court", "org", "url", "date", "version",
+                 "xref", "definition", "term")
+NUMBER_FIELDS = tuple(f"v_{label}" for label in NUMBER_LABELS)
 #: Writer memory; tantivy needs at least 15 MB per thread.
 HEAP_BYTES = 64_000_000
 _TOKENIZER = "eula"
