@@ -1,10 +1,10 @@
-"""``parse()``: a EULA PDF in, a tagged ``Document`` out (extract -> structure -> entities)."""
+"""``parse()``: a EULA file in, a tagged ``Document`` out (readers -> structure -> entities)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
 from eula_parse.model import Document
 
@@ -17,20 +17,22 @@ def parse(
     *,
     tag: bool = True,
     max_pages: int = DEFAULT_MAX_PAGES,
+    engine: Optional[str] = None,
 ) -> Document:
     """Parse the PDF at ``path`` into a :class:`Document`.
 
-    ``tag=False`` skips the spaCy entity tagging (structure only, faster).
+    ``tag=False`` skips the spaCy entity tagging (structure only, faster);
+    ``engine`` picks the PDF engine (see :data:`eula_parse.readers.pdf.ENGINES`).
     Raises :class:`~eula_parse.errors.InputError` or
     :class:`~eula_parse.errors.ExtractionError` for files that cannot be parsed.
     """
-    from eula_parse import extract, structure
+    from eula_parse import readers, structure
 
     path = Path(path)
-    extraction = extract.extract(path, max_pages=max_pages)
-    document = structure.build(extraction)
+    layout = readers.read(path, max_pages=max_pages, engine=engine)
+    document = structure.build(layout)
     document.source = str(path)
-    document.sha256 = extraction.sha256
+    document.sha256 = layout.sha256
     if tag:
         from eula_parse.entities import tag_document
 

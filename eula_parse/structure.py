@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from eula_parse.extract import Extraction, Line, body_size
+from eula_parse.readers.layout import Layout, Line, body_size
 from eula_parse.model import (
     Clause,
     Document,
@@ -218,7 +218,7 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     return paras
 
 
-def _recompute_gaps(extraction: Extraction) -> list[Line]:
+def _recompute_gaps(extraction: Layout) -> list[Line]:
     """Gaps measured after furniture removal: the first line of a column has none."""
     lines = []
     for page in extraction.pages:
@@ -410,7 +410,7 @@ def _title_index(paras: list[Para], first_page: int, body: float) -> Optional[in
     return (named or plain or [None])[0]
 
 
-def build(extraction: Extraction) -> Document:
+def build(extraction: Layout) -> Document:
     """Turn extracted lines into a :class:`Document`."""
     lines = _recompute_gaps(extraction)
     doc = Document(pages=len(extraction.pages))
@@ -646,7 +646,7 @@ _VERSION_IN_TEXT = re.compile(
 )
 
 
-def _version(extraction: Extraction, paras: list[Para]) -> Optional[str]:
+def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
     """The version label: constant text of a running header/footer that carries a number,
     else a "Version ..."/"Revised ..." phrase near the top of the first page."""
     for text in extraction.furniture:

@@ -1,0 +1,151 @@
+"""A PDF page's words -> lines in reading order (two-column pages split at the gutter).
+
+Every PDF engine produces :class:`Word` objects; everything from there on is
+shared, so engines cannot disagree about what a line is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+from eula_parse.readers.layout import Line
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    italic: bool
+
+
+def rows_of(words: list[Word]) -> list[list[Word]]:
+    """Cluster words into rows by vertical overlap (words sorted by top first)."""
+    rows: list[list[Word]] = []
+    bounds: list[tuple[float, float]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        middle = (word.top + word.bottom) / 2
+        if rows and bounds[-1][0] <= middle <= bounds[-1][1]:
+            rows[-1].append(word)
+            top, bottom = bounds[-1]
+            bounds[-1] = (min(top, word.top), max(bottom, word.bottom))
+        else:
+            rows.append([word])
+            bounds.append((word.top, word.bottom))
+    for row in rows:
+        row.sort(key=lambda w: w.x0)
+    return rows
+
+
+def find_gutter(rows: list[list[Word]], width: float) -> Optional[float]:
+    """The x of a vertical gutter splitting the page into two columns, if there is one.
+
+    An x in the middle 30-70 % of the page is clear when (almost) no row has
+    text across it while a good share of the words lies on each side (the
+    columns' baselines need not line up); the gutter is in the widest clear band.
+    """
+    if len(rows) < 6:
+        return None
+    run: list[tuple[float, int]] = []
+    best: list[tuple[float, int]] = []
+    words = [w for row in rows for w in row]
+    for step in range(int(width * 0.30), int(width * 0.70), 2):
+        x = float(step)
+        crossing = sum(1 for row in rows if any(w.x0 - 4 < x < w.x1 + 4 for w in row))
+        left = sum(1 for w in words if w.x1 <= x)
+        if crossing <= 0.1 * len(rows) and min(left, len(words) - left - crossing) >= 0.2 * len(words):
+            run.append((x, crossing))
+            if len(run) > len(best):
+                best = list(run)
+        else:
+            run = []
+    if not best:
+        return None
+    # The widest clear band holds the gutter (narrow ones are hanging indents inside a
+    # column); within it, the stretch no row crosses at all, so hanging numbers stay right.
+    fewest = min(c for _, c in best)
+    stretches: list[list[float]] = [[]]
+    for x, crossing in best:
+        if crossing == fewest:
+            stretches[-1].append(x)
+        elif stretches[-1]:
+            stretches.append([])
+    clear = max(stretches, key=len)
+    return (clear[0] + clear[-1]) / 2
+
+
+def make_line(words: list[Word], page: int) -> Line:
+    parts = [words[0].text]
+    for prev, word in zip(words, words[1:]):
+        # extract_words splits at font changes too: only a real gap is a space.
+        if word.x0 - prev.x1 > 0.12 * max(word.size, 1):
+            parts.append(" ")
+        parts.append(word.text)
+    sizes = Counter()
+    for w in words:
+        sizes[w.size] += len(w.text)
+    prefix = []
+    for w in words:
+        if not w.bold:
+            break
+        prefix.append(w.text)
+    return Line(
+        text="".join(parts),
+        page=page,
+        x0=words[0].x0,
+        x1=words[-1].x1,
+        top=min(w.top for w in words),
+        bottom=max(w.bottom for w in words),
+        size=sizes.most_common(1)[0][0],
+        bold=all(w.bold for w in words),
+        bold_prefix=" ".join(prefix),
+        italic=all(w.italic for w in words),
+    )
+
+
+def page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
+    """Words -> lines in reading order, reading left column before right on two-column pages.
+
+    Rows are clustered once to find a gutter; on a two-column page each column
+    is then clustered on its own, because the baselines of two columns need
+    not line up. Rows that cross the gutter (a title, a full-width table)
+    split the page into bands read top to bottom.
+    """
+    rows = rows_of(words)
+    gutter = find_gutter(rows, width)
+    blocks: list[list[list[list[Word]]]] = []  # block -> columns -> rows -> words
+    if gutter is None:
+        blocks = [[rows]]
+    else:
+        def crosses(row):
+            return any(w.x0 - 4 < gutter < w.x1 + 4 for w in row)
+
+        band: list[Word] = []
+        for row in rows:
+            if crosses(row):
+                if band:
+                    blocks.append([rows_of([w for w in band if w.x1 <= gutter]), rows_of([w for w in band if w.x1 > gutter])])
+                    band = []
+                blocks.append([[row]])
+            else:
+                band.extend(row)
+        if band:
+            blocks.append([rows_of([w for w in band if w.x1 <= gutter]), rows_of([w for w in band if w.x1 > gutter])])
+
+    lines: list[Line] = []
+    for block in blocks:
+        for column, col_rows in enumerate(block):
+            previous: Optional[Line] = None
+            for row in col_rows:
+                line = make_line(row, page_no)
+                line.column = column if len(block) > 1 else 0
+                line.gap = None if previous is None else line.top - previous.bottom
+                lines.append(line)
+                previous = line
+    return lines

@@ -1,0 +1,83 @@
+"""Running headers, footers and page numbers: PDF page furniture, found by repetition.
+
+A reader spots furniture as text in the top or bottom band of a page that
+repeats, in the same size, on many pages once its digits are ignored. It is not
+content: it is removed from the lines, and its constant part (often the version
+label, "EULA 20250425") is kept for the structure stage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from eula_parse.readers.layout import Line, Page, body_size
+
+_PAGE_NUMBER = re.compile(
+    r"^\W*(?:page\s*)?\d{1,4}(?:\s*(?:of|/|\|)\s*\d{1,4})?\W*$|^\W*[ivxlc]{1,6}\W*$", re.I
+)
+# "Page 3 of 16", "Page 3", "3 of 16", and a bare page number at either end of a line
+# (three digits at most: "2018" at the end of a footer is a year, not a page).
+_PAGE_PHRASE = re.compile(r"\b(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}\b|\bpage\s*\d{1,4}\b|^\s*\d{1,3}\s+|\s+\d{1,3}\s*$", re.I)
+_PAGE_OF = re.compile(r"\bpage\s*\d{1,4}(?:\s*of\s*\d{1,4})?\b", re.I)
+
+
+def _furniture_key(line: Line) -> tuple[str, float]:
+    """Digit-blind text without page-number phrases, so "EULA 20240301" on one page and
+    "EULA 20240301 Page 4 of 4" on another (columns merged) are the same furniture."""
+    text = " ".join(_PAGE_PHRASE.sub(" ", line.text).lower().split()).strip(" -–|/·,")
+    return re.sub(r"\d+", "#", text), round(line.size)
+
+
+def _remove_furniture(pages: list[Page]) -> list[str]:
+    """Drop running headers/footers and page numbers; return their constant text.
+
+    Candidates are the two topmost and two bottommost lines of each page. A
+    candidate is furniture when it is a page number ("Page 3 of 16" included),
+    or when its digit-blind text in the same size recurs on at least half of
+    the pages; small print (a letterhead, a footer code) needs to recur only
+    on two pages, since an agreement may bundle parts with footers of their own.
+    """
+    body = body_size([line for page in pages for line in page.lines])
+    candidates: dict[int, list[Line]] = {}
+    counts: Counter = Counter()
+    for page in pages:
+        by_top = sorted(page.lines, key=lambda line: line.top)  # reading order differs on 2-column pages
+        ends = by_top[:2] + by_top[-2:] if len(by_top) > 4 else by_top
+        candidates[page.number] = ends
+        for key in {_furniture_key(line) for line in ends}:
+            counts[key] += 1
+    labels: dict[tuple, str] = {}
+    for page in pages:
+        drop = set()
+        for line in candidates[page.number]:
+            key = _furniture_key(line)
+            small = line.size < body - 0.4
+            threshold = 2 if small else max(2, len(pages) / 2)
+            if _PAGE_NUMBER.match(line.text) or not key[0]:
+                drop.add(id(line))
+            elif counts[key] >= threshold or (small and _PAGE_OF.search(line.text)):
+                drop.add(id(line))
+                labels.setdefault(key, line.text)
+        page.lines = [line for line in page.lines if id(line) not in drop]
+    furniture = []
+    # The version label usually shares a line with the page number: list those first.
+    for text in sorted(labels.values(), key=lambda t: not _PAGE_OF.search(t)):
+        constant = " ".join(_PAGE_PHRASE.sub(" ", text).split()).strip(" -–|/·,")
+        if constant:
+            furniture.append(constant)
+    return furniture
+
+
+def remove_furniture(pages: list[Page]) -> list[str]:
+    """Remove page furniture from ``pages`` in place; return its constant text, version label first.
+
+    A line that only repeats a running label with digits ("EULA 20240612"),
+    wherever it stands, is a stray footer too. Labels without digits (a running
+    title) are not dropped this way: the title page shows the same words as content.
+    """
+    furniture = _remove_furniture(pages)
+    labels = {" ".join(text.split()) for text in furniture if re.search(r"\d", text)}
+    for page in pages:
+        page.lines = [line for line in page.lines if " ".join(line.text.split()) not in labels]
+    return furniture

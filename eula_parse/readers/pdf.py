@@ -1,0 +1,80 @@
+"""PDF reader: bytes checked, words from an engine, lines in reading order, furniture removed.
+
+What is common to every PDF engine lives here and in :mod:`columns` and
+:mod:`furniture`; an engine module only turns pages into words with their fonts
+(``pages(path, max_pages=...)``). ``pdfplumber`` is the reference engine.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from pathlib import Path
+from typing import Optional
+
+from eula_parse.errors import ExtractionError, InputError
+from eula_parse.readers.columns import page_lines
+from eula_parse.readers.furniture import remove_furniture
+from eula_parse.readers.layout import Layout, Page
+
+#: A stream inflating past this many bytes is treated as a decompression bomb.
+MAX_STREAM_BYTES = 256 * 1024 * 1024
+#: The engines ``read`` accepts; the first is the default.
+ENGINES = ("pdfplumber",)
+
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def _check_streams(path: Path, data: bytes) -> None:
+    """Inflate every Flate stream with a bounded buffer to refuse decompression bombs.
+
+    pdfminer inflates a stream in one call with no limit, so a few KiB of
+    crafted zeros can take all memory. Walking the streams first costs a few
+    milliseconds on a normal agreement and caps memory at a 1 MiB window.
+    """
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            end = len(data)
+        chunk = data[start:end]
+        if chunk[:1] != b"x":  # zlib header; other filters are not inflated by pdfminer either
+            continue
+        inflater = zlib.decompressobj()
+        total = 0
+        try:
+            out = inflater.decompress(chunk, 1 << 20)
+            total += len(out)
+            while inflater.unconsumed_tail and total <= MAX_STREAM_BYTES:
+                out = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                total += len(out)
+        except zlib.error:
+            continue  # not (valid) Flate data; pdfminer will judge it
+        if total > MAX_STREAM_BYTES:
+            raise InputError(
+                f"{path}: refused: a compressed stream inflates past {MAX_STREAM_BYTES // 2**20} MiB "
+                "(decompression bomb?)"
+            )
+
+
+def read(path: Path, data: bytes, *, max_pages: int, engine: Optional[str] = None) -> Layout:
+    """Read the PDF whose bytes are ``data``: body lines page by page, furniture removed.
+
+    Raises :class:`InputError` for files that are not readable PDFs and
+    :class:`ExtractionError` when a PDF has no text to extract.
+    """
+    engine = engine or ENGINES[0]
+    if engine not in ENGINES:
+        raise InputError(f"unknown PDF engine {engine!r} (choose from {', '.join(ENGINES)})")
+    _check_streams(path, data)
+    from eula_parse.readers import plumber
+
+    pages = [
+        Page(number, width, height, page_lines(number, words, reading_width))
+        for number, (width, height, words, reading_width) in enumerate(
+            plumber.pages(path, max_pages=max_pages), start=1
+        )
+    ]
+    if not any(page.lines for page in pages):
+        raise ExtractionError(f"{path}: no text layer: OCR is not supported")
+    return Layout(pages=pages, furniture=remove_furniture(pages), format="pdf")
