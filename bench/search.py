@@ -18,6 +18,7 @@ under 10 ms at 200 agreements; ``eula search`` under 0.5 s wall.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -55,7 +56,7 @@ def vary(doc: Document, k: int) -> Document:
     copy = deepcopy(doc)
     copy.title = f"{vendor} End-user License Agreement"
     copy.version = f"{doc.version} r{k}"
-    copy.sha256 = None
+    copy.sha256 = hashlib.sha256(f"synthetic-{k}".encode()).hexdigest()  # as parse() hashes the file
     copy.source = f"synthetic/{slugify(vendor)}-{k}.pdf"
     sentences = [s for n in doc.nodes() for s in re.split(r"(?<=[.;])\s+", n.text) if len(s) > 40]
 

@@ -42,7 +42,7 @@ from eula_parse.index.batch import FILE_TIMEOUT, _run_batch
 from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES, engine_class
 from eula_parse.index.engines.whoosh import _or_terms, parse_query
 from eula_parse.index.paths import LOCK_FILE, MARKER, SOURCES_LOG, _index_owned, default_index_path, is_index_dir
-from eula_parse.index.query import _as_list, _entity_filter, _resolve
+from eula_parse.index.query import _as_list, _entity_filter, _resolve, by_file
 from eula_parse.index.records import (
     AddResult,
     DocumentInfo,
@@ -386,6 +386,12 @@ class ClauseIndex:
         if limit is None or limit < 1:
             raise QueryError("limit must be at least 1")
         q = parse_query(query)
+        if "document:" in query or "version:" in query:
+            files: dict[str, list[str]] = {}
+            for info in self._registry().values():
+                files.setdefault(f"document:{info.document}", []).append(info.key)
+                files.setdefault(f"version:{info.version}", []).append(info.key)
+            q = by_file(q, files)
         flt, mask = self._filters(product=product, group=group, general=general, entity=entity,
                                   modality=modality, version=version, document=document, kind=kind)
         ranked = self._engine.search(q, query, flt=flt, mask=mask, limit=limit, fuzzy=fuzzy, count=count)

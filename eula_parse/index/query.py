@@ -160,3 +160,18 @@ def _resolve(ids: Sequence[str], name: str, what: str) -> list[str]:
     close = difflib.get_close_matches(slug, [i.split("/", 1)[-1] for i in ids], n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise NotFoundError(f"no {what} matching {name!r} in the index{hint}")
+
+
+def by_file(q: wq.Query, files: dict[str, list[str]]) -> wq.Query:
+    """``document:X`` and ``version:Y`` in a query, as the keys of the files that are that document or version.
+
+    ``files`` maps ``document:NAME`` and ``version:LABEL`` to file keys. A
+    name or label in no file matches nothing.
+    """
+    if isinstance(q, wq.Term) and q.fieldname in ("document", "version"):
+        keys = files.get(f"{q.fieldname}:{q.text}", [])
+        if not keys:
+            return wq.NullQuery
+        terms = [wq.Term("file", key, boost=q.boost) for key in keys]
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+    return q.apply(lambda child: by_file(child, files))

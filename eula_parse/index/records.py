@@ -7,6 +7,7 @@ get back, so no engine object ever leaves the package.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -297,7 +298,12 @@ def entity_number(label: str, value: Optional[dict[str, Any]]) -> Optional[float
 
 
 def _value_slug(text: Any) -> str:
-    return slugify(str(text)) if str(text).strip() else ""
+    return _slug(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _slug(text: str) -> str:
+    return slugify(text) if text.strip() else ""
 
 
 def _entity_fields(entities: Sequence[Entity]) -> tuple[set[str], set[str], dict[str, list[float]], list[str]]:
@@ -410,6 +416,13 @@ def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_stems(name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The stems of a product name, and a prefix of each that any word with that stem contains."""
+    stems = frozenset(_stem(word) for _, _, word in words(name))
+    return stems, tuple(stem[:max(3, len(stem) - 2)] for stem in stems)
+
+
 def _without_name(text: str, name: str) -> str:
     """``text`` minus the words of its own product's name, for indexing only.
 
@@ -418,9 +431,10 @@ def _without_name(text: str, name: str) -> str:
     otherwise outrank its siblings on any question naming the product,
     although the name says which product, not which clause.
     """
-    stems = {_stem(word) for _, _, word in words(name)}
-    if not stems:
-        return text
+    stems, prefixes = _name_stems(name)
+    lowered = text.lower()
+    if not stems or not any(p in lowered for p in prefixes):
+        return text  # most clauses never spell their product's name: skip the word loop
     keep: list[str] = []
     last = 0
     for start, end, word in words(text):

@@ -28,7 +28,7 @@ from eula_parse.index.query import DEFAULT_FIELDS
 
 #: Fields searched word by word (terms made by :func:`analyse`), and fields matched whole.
 TEXT_FIELDS = ("text", "heading", "product", "group")
-RAW_FIELDS = ("file", "id", "document", "version", "kind", "product_id", "group_id", "number",
+RAW_FIELDS = ("file", "id", "kind", "product_id", "group_id", "number",
               "entity", "value", "modality", "refs")
 #: One float field per entity label, for ``LABEL>=X`` filters: the labels of ``eula_parse.entities.LABELS``,
 #: spelt out because importing that module loads spaCy (a test keeps the two lists equal).

@@ -25,7 +25,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
 
@@ -118,14 +118,17 @@ _ANALYZER = _analyzer()
 
 
 def _schema() -> Schema:
-    """Only what is searched or filtered; the records themselves live in the record store."""
+    """Only what is searched or filtered; the records themselves live in the record store.
+
+    Every field costs indexing time, so ``document:`` and ``version:`` in a
+    query are answered by file keys (:func:`eula_parse.index.query.by_file`)
+    rather than indexed per record.
+    """
     ana = _analyzer()
     schema = Schema(
-        uid=ID(stored=True),
+        uid=STORED(),
         file=ID(),
         id=ID(),
-        document=ID(),
-        version=ID(),
         kind=ID(),
         product=TEXT(analyzer=ana),
         product_id=ID(),
@@ -145,6 +148,8 @@ def _schema() -> Schema:
 
 #: Schema for parsing queries (both engines read Whoosh's query language).
 _QUERY_SCHEMA = _schema()
+_QUERY_SCHEMA.add("document", ID())
+_QUERY_SCHEMA.add("version", ID())
 _PARSER: Any = None
 
 
@@ -298,7 +303,7 @@ def _or_terms(fieldname: str, values: Sequence[str]) -> wq.Query:
 
 
 #: Record keys Whoosh indexes as they are, and those holding a list of words.
-_PLAIN_FIELDS = ("uid", "file", "id", "document", "version", "kind", "product", "product_id", "group", "group_id",
+_PLAIN_FIELDS = ("uid", "file", "id", "kind", "product", "product_id", "group", "group_id",
               "number", "heading", "text")
 _LIST_FIELDS = ("entity", "value", "modality", "refs")
 
@@ -412,6 +417,8 @@ class WhooshEngine(Engine):
             mask = sorted(mask)
             masked = _or_terms("file", mask) if mask else None
             flt_set, mask_set = self._docset(searcher, flt), self._docset(searcher, masked)
+            if flt_set is not None and not flt_set:  # Whoosh ignores an empty filter set: it would return everything
+                return Ranked([], 0 if count else None, corrected, set())
             results = searcher.search(q, filter=flt_set, mask=mask_set, limit=limit)
             hits = [(searcher.stored_fields(r.docnum)["uid"], r.score) for r in results]
             # Whoosh's len(results) re-runs the whole query, so the exact total is opt-in.
@@ -445,6 +452,8 @@ class WhooshEngine(Engine):
         return len(reader.leaf_readers()) if not reader.is_atomic() else 1
 
     def optimize(self) -> None:
+        if self.segments() <= 1:
+            return  # rewriting a lone segment would cost a whole second indexing pass
         writer = self.writer()
         try:
             writer.w.commit(optimize=True)
