@@ -15,6 +15,7 @@ from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES
 from eula_parse.index.paths import (
     MARKER,
     SEEDING,
+    TANTIVY_DIR,
     SOURCES_LOG,
     _index_owned,
     default_corpus_path,
@@ -47,11 +48,11 @@ def needs_seeding(path: Union[str, os.PathLike]) -> bool:
 
 
 def recorded_engine(path: Union[str, os.PathLike]) -> Optional[str]:
-    """The engine named in the marker of the index at ``path``, even a damaged one; ``None`` if unreadable."""
+    """The engine of the index at ``path``, even a damaged one (its marker, else its files); ``None`` if unknown."""
     try:
         engine = json.loads((Path(path) / MARKER).read_text()).get("engine")
     except (OSError, ValueError, AttributeError):
-        return None
+        engine = "tantivy" if (Path(path) / TANTIVY_DIR).is_dir() else None
     return engine if engine in ENGINES else None
 
 

@@ -40,6 +40,20 @@ HEAP_BYTES = 64_000_000
 _TOKENIZER = "eula"
 
 
+def _panic_type() -> type:
+    """pyo3's PanicException (a BaseException): what tantivy raises when a file is not what it wrote."""
+    try:
+        from pyo3_runtime import PanicException  # type: ignore[import-not-found]
+
+        return PanicException
+    except ImportError:
+        return ValueError
+
+
+#: What reading damaged files raises (tantivy reports I/O and format errors as ValueError).
+_FAILURES = (ValueError, OSError, _panic_type())
+
+
 def analyse(text: Optional[str]) -> str:
     """The index terms of ``text``, space-separated, exactly as the Whoosh analyser makes them."""
     return " ".join(_stem(word) for _, _, word in words(text or "")) if text else ""
@@ -173,7 +187,7 @@ class TantivyEngine(Engine):
     def writer(self) -> _TantivyWriter:
         try:
             return _TantivyWriter(self)
-        except ValueError as exc:
+        except _FAILURES as exc:
             raise self._damaged(exc) from exc
 
     def search(self, q: wq.Query, text: str, *, flt: Optional[wq.Query], mask: Iterable[str], limit: int,
@@ -195,7 +209,7 @@ class TantivyEngine(Engine):
             result = searcher.search(query, limit, count=count)
             hits = [(searcher.doc(address)["uid"][0], score) for score, address in result.hits]
             terms = self._highlight_words(q, vocabulary)
-        except ValueError as exc:
+        except _FAILURES as exc:
             raise self._damaged(exc) from exc
         return Ranked(hits, result.count if count else None, corrected, terms)
 
