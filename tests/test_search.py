@@ -397,3 +397,29 @@ def test_first_search_on_a_fresh_clone_builds_the_index_from_the_corpus(tmp_path
     assert {"milestone-eula-20250425.pdf", "milestone-eula-20240612.pdf"} <= sources
     again = run_eula("search", "refund", env={"EULA_INDEX": str(index)})
     assert again.returncode == 0 and "building" not in again.stderr
+
+
+def test_plain_word_queries_skip_the_parser_but_mean_the_same(doc_2025):
+    """Questions of plain words are built directly (the parser costs milliseconds); the trees are equal."""
+    from eula_parse.index.engines import whoosh as engine
+
+    questions = [g["q"] for g in gold_queries()] + [n.text[:60] for n in doc_2025.nodes()]
+    plain = [q for q in questions if engine._plain_query(q) is not None]
+    assert len(plain) > 30
+    engine.parse_query('"warm up" the parser')
+    for q in plain:
+        assert engine._plain_query(q) == engine._PARSER.parse(q), q
+    assert engine._plain_query('"door licences"') is None and engine._plain_query("door AND licence") is None
+
+
+def test_snippet_spans_find_the_words_the_analyser_finds(doc_2025):
+    """Snippets stem only words starting like a query term; they must mark exactly what a full pass would."""
+    from eula_parse.index.analysis import _stem, words
+    from eula_parse.index.records import _spans
+
+    texts = [n.text for n in doc_2025.nodes() if n.text]
+    vocabulary = sorted({_stem(w) for t in texts for _, _, w in words(t)})
+    for i, text in enumerate(texts):
+        terms = {vocabulary[(i * 7 + k * 31) % len(vocabulary)] for k in range(40)} | {_stem("plus"), "licens"}
+        full = [(s, e, _stem(w)) for s, e, w in words(text) if _stem(w) in terms]
+        assert _spans(text, terms) == full, text[:80]

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-from eula_parse.index.analysis import _stem, words
+from eula_parse.index.analysis import _TOKEN_RE, _stem, kept_word, words
 from eula_parse.model import Document, Entity, Item, Node, slugify
 
 
@@ -337,14 +337,39 @@ def _entity_fields(entities: Sequence[Entity]) -> tuple[set[str], set[str], dict
 STRIP_OWN_NAME = True
 
 
-def _snippet(text: str, terms: set[str]) -> tuple[str, list[tuple[int, int]]]:
-    """The passage of ``text`` with the most distinct query words, and where they are in it."""
+@functools.lru_cache(maxsize=256)
+def _prefixes(terms: frozenset[str]) -> Optional[re.Pattern]:
+    """A word starting with a prefix of some term: every word whose stem is a term starts so."""
+    prefixes = sorted({t[:max(2, len(t) - 2)] for t in terms if t}, key=len, reverse=True)
+    if not prefixes:
+        return None
+    plus = r"|\+" if _stem("plus") in terms else ""  # a lone "+" is indexed as "plus"
+    return re.compile(r"(?<!\w)(?<!\w[.’'])(?:" + "|".join(map(re.escape, prefixes)) + ")" + plus, re.IGNORECASE)
+
+
+def _spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, stem)`` of the words of ``text`` whose stem is in ``terms``.
+
+    Only words starting like a term are stemmed (a regex finds them), not
+    every word: snippets are built for every hit of every search.
+    """
+    pattern = _prefixes(frozenset(terms)) if terms else None
     spans: list[tuple[int, int, str]] = []
-    if terms:
-        for start, end, word in words(text):
+    if pattern is None:
+        return spans
+    for match in pattern.finditer(text):
+        token = _TOKEN_RE.match(text, match.start())
+        word = kept_word(token.group())
+        if word is not None:
             stem = _stem(word)
             if stem in terms:
-                spans.append((start, end, stem))
+                spans.append((token.start(), token.end(), stem))
+    return spans
+
+
+def _snippet(text: str, terms: set[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The passage of ``text`` with the most distinct query words, and where they are in it."""
+    spans = _spans(text, terms)
     if len(text) <= SNIPPET_CHARS:
         return text, [(s, e) for s, e, _ in spans]
     start = 0
