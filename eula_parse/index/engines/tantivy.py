@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import tantivy
+from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
 
 from eula_parse.errors import IndexCorruptError
@@ -137,16 +138,8 @@ class _Vocabulary:
 
 
 def _distance(a: str, b: str, cap: int) -> int:
-    """Levenshtein distance of ``a`` and ``b``, or ``cap + 1`` once it is sure to exceed ``cap``."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > cap:
-            return cap + 1
-        previous = current
-    return previous[-1]
+    """Levenshtein distance of ``a`` and ``b``, or ``cap + 1`` once it exceeds ``cap``."""
+    return Levenshtein.distance(a, b, score_cutoff=cap)
 
 
 class TantivyEngine(Engine):
