@@ -211,7 +211,8 @@ WORKER_START_TIMEOUT = 120.0
 
 
 def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: int,
-               max_pages: Optional[int], progress: Optional[Callable]) -> list[FileResult]:
+               max_pages: Optional[int], progress: Optional[Callable],
+               as_document: Optional[str] = None) -> list[FileResult]:
     import selectors
 
     files, problems = expand_paths(paths)
@@ -257,7 +258,8 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
         batch = parsed[:]
         parsed.clear()
         try:
-            added = index.add_many([(doc, os.path.abspath(path)) for _, path, _, doc in batch])
+            added = index.add_many([(doc, os.path.abspath(path)) for _, path, _, doc in batch],
+                                   as_document=as_document)
         except EulaError as exc:
             for i, path, began, _ in batch:
                 finish(i, FileResult(path, "error", time.monotonic() - began, error=str(exc)))

@@ -18,9 +18,9 @@ from eula_parse.index.paths import (
     TANTIVY_DIR,
     SOURCES_LOG,
     _index_owned,
-    default_corpus_path,
     default_index_path,
     is_index_dir,
+    sample_paths,
 )
 from eula_parse.index.records import FileResult
 
@@ -56,10 +56,10 @@ def recorded_engine(path: Union[str, os.PathLike]) -> Optional[str]:
     return engine if engine in ENGINES else None
 
 
-def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike], *, timeout: float = FILE_TIMEOUT,
-         jobs: int = 1, progress: Optional[Callable] = None,
+def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]], *,
+         timeout: float = FILE_TIMEOUT, jobs: int = 1, progress: Optional[Callable] = None,
          engine: Optional[str] = None) -> tuple[ClauseIndex, list[FileResult]]:
-    """Create (or finish creating) the index at ``path`` from the PDFs under ``corpus``.
+    """Create (or finish creating) the index at ``path`` from ``corpus`` (a folder, or files and folders).
 
     The first ``eula search`` on a fresh clone calls this, so it just works.
     A marker file stays while the build runs: if it is interrupted the next
@@ -69,7 +69,8 @@ def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike], *, time
     index = ClauseIndex(path, engine=engine if not is_index_dir(path) else None)
     marker = path / SEEDING
     marker.touch()
-    results = index.index_files([corpus], timeout=timeout, jobs=jobs, progress=progress)
+    sources = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    results = index.index_files(sources, timeout=timeout, jobs=jobs, progress=progress)
     try:
         marker.unlink()
     except FileNotFoundError:
@@ -106,8 +107,7 @@ def rebuild(path: Union[str, os.PathLike, None] = None, sources: Sequence[Union[
             sources = []
         sources = sources or recorded_sources(path)
         if not sources and path.resolve() == default_index_path().resolve():
-            corpus = default_corpus_path()
-            sources = [str(corpus)] if corpus and corpus.is_dir() else []
+            sources = [str(p) for p in sample_paths()]
         if not sources:
             raise NotFoundError(f"nothing to rebuild {path} from: give the files or directories to index")
     engine = engine or recorded_engine(path) or DEFAULT_ENGINE

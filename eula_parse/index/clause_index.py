@@ -38,11 +38,12 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 from whoosh import query as wq
 
 from eula_parse.errors import IndexCorruptError, IndexLockedError, NotFoundError, QueryError
+from eula_parse.index import identity
 from eula_parse.index.batch import FILE_TIMEOUT, _run_batch
 from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES, engine_class
 from eula_parse.index.engines.whoosh import _or_terms, parse_query
 from eula_parse.index.paths import LOCK_FILE, MARKER, SOURCES_LOG, _index_owned, default_index_path, is_index_dir
-from eula_parse.index.query import _as_list, _entity_filter, _resolve, by_file
+from eula_parse.index.query import _as_list, _entity_filter, _resolve, by_file, check_modality
 from eula_parse.index.records import (
     AddResult,
     DocumentInfo,
@@ -55,8 +56,12 @@ from eula_parse.index.records import (
     _record_from_stored,
     _records,
     _ref,
+    _vendor,
     document_version,
+    qualified_id,
+    split_qualified,
     version_date,
+    version_token,
 )
 from eula_parse.index.store import STORE_NAME, RecordStore
 from eula_parse.model import Document, Entity, Item, slugify
@@ -208,7 +213,7 @@ class ClauseIndex:
                 document=row["document"], title=row["title"] or "", version=row["version"],
                 sha256=row["sha256"] or "", nodes=row["nodes"] or 0, source=row["source"],
                 pages=row["pages"] or 0, indexed_at=row["indexed_at"] or 0.0, date=row["date"] or "",
-                key=row["key"],
+                clauses=row["clauses"], vendor=row["vendor"], key=row["key"],
             )
         newest: dict[str, DocumentInfo] = {}
         for info in registry.values():
@@ -249,58 +254,71 @@ class ClauseIndex:
             writer.commit()
             self._store.clear_stray(stray)
 
-    def add(self, document: Document, *, source: Optional[str] = None) -> AddResult:
+    def add(self, document: Document, *, source: Optional[str] = None,
+            as_document: Optional[str] = None) -> AddResult:
         """Index every node of ``document`` in one commit (all or nothing).
 
         A file whose SHA-256 is already indexed is left alone (``unchanged``);
         the same document and version with other content replaces the old
         records (``replaced``); a new version is added beside the others.
+        The document it is a version of is ``as_document`` when given, else
+        the indexed one it is recognised as (see :func:`identity.same_agreement`),
+        else a new one named after its title.
         """
-        result = self.add_many([(document, source)])[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+        return self.add_many([(document, source)], as_document=as_document)[0]
 
-    def add_many(self, documents: Sequence[tuple[Document, Optional[str]]]) -> list[AddResult]:
+    def add_many(self, documents: Sequence[tuple[Document, Optional[str]]], *,
+                 as_document: Optional[str] = None) -> list[AddResult]:
         """Index several documents ``(document, source)`` in one commit: all of them or none.
 
         Much cheaper per file than :meth:`add` (one engine commit, no merge
-        per file); ``eula index`` adds its files in batches of these.
+        per file); ``eula index`` adds its files in batches of these. Each
+        file is identified as :meth:`add` says, the earlier files of the
+        batch included.
         """
-        planned: dict[str, tuple[AddResult, dict[str, Any], list[dict[str, Any]]]] = {}
         results: list[AddResult] = []
-        for document, source in documents:
-            sha = _document_sha(document)
-            version = document_version(document)
-            docver = f"{document.id}@{version}"
-            key = sha
-            records = list(_records(document, document.id, version, docver, key))
-            source = str(source or document.source or "") or None
-            info = {
-                "key": key, "docver": docver, "document": document.id, "version": version,
-                "title": document.title or "", "sha256": sha, "source": source, "pages": document.pages,
-                "indexed_at": time.time(), "nodes": len(records),
-                "date": version_date(version, Path(document.source).name if document.source else None),
-            }
-            results.append(AddResult("added", document.id, document.title or "", version, len(records), sha))
-            planned[docver] = (results[-1], info, records)  # a later copy of a docver in the batch wins
         with self._writing():
             registry = self._registry()
             shas = {d.sha256 for d in registry.values()}
-            files, drop, seen = [], [], set()
-            for docver, (result, info, records) in planned.items():
-                if info["sha256"] in shas or info["sha256"] in seen:
-                    result.status = "unchanged"
+            known, versions = self._identities(registry)
+            planned: dict[str, tuple[AddResult, dict[str, Any], list[dict[str, Any]]]] = {}
+            for document, source in documents:
+                sha = _document_sha(document)
+                version = document_version(document)
+                signature = identity.signature(document)
+                doc_id = slugify(as_document) if as_document else \
+                    self._identify(document, signature, version, known, versions)
+                docver = f"{doc_id}@{version}"
+                result = AddResult("added", doc_id, document.title or "", version, 0, sha)
+                results.append(result)
+                if sha in shas:
+                    info = next(d for d in registry.values() if d.sha256 == sha)
+                    result.status, result.document, result.nodes = "unchanged", info.document, info.nodes
                     continue
-                seen.add(info["sha256"])
+                shas.add(sha)
+                known[doc_id] = signature
+                versions.setdefault(doc_id, set()).add(version)
+                records = list(_records(document, doc_id, version, docver, sha))
+                result.nodes = len(records)
+                source = str(source or document.source or "") or None
+                info = {
+                    "key": sha, "docver": docver, "document": doc_id, "version": version,
+                    "title": document.title or "", "sha256": sha, "source": source, "pages": document.pages,
+                    "indexed_at": time.time(), "nodes": len(records),
+                    "date": version_date(version, Path(document.source).name if document.source else None),
+                    "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
+                    "vendor": _vendor(document), "identity": json.dumps(signature),
+                }
+                if docver in planned:  # a later file of the same version in this batch wins
+                    planned[docver][0].status = "replaced"
+                planned[docver] = (result, info, records)
+            files, drop = [], []
+            for docver, (result, info, records) in planned.items():
                 old = registry.get(docver)
                 if old is not None:
                     result.status = "replaced"
                     drop.append(old.key)
                 files.append((info, records))
-            for result in results:
-                if result.status == "added" and all(result is not r for r, _, _ in planned.values()):
-                    result.status = "replaced"  # an earlier copy of the same docver in this batch
             if files:
                 self._store.mark_stray(info["key"] for info, _ in files)
                 writer = self._engine.writer()
@@ -319,6 +337,50 @@ class ClauseIndex:
             if info["source"]:
                 self._log_source("add", info["source"], info["docver"], info["sha256"])
         return results
+
+    def _identities(self, registry: dict[str, DocumentInfo]) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]]:
+        """Signatures of the latest version of each indexed document, and the versions of each."""
+        versions: dict[str, set[str]] = {}
+        for info in registry.values():
+            versions.setdefault(info.document, set()).add(info.version)
+        latest = {info.key for info in registry.values() if info.latest}
+        known: dict[str, dict[str, Any]] = {}
+        try:
+            for row in self._store.files():
+                if row["key"] in latest:
+                    known[row["document"]] = json.loads(row["identity"] or "{}")
+        except (sqlite3.Error, ValueError) as exc:
+            raise self._damaged(exc) from exc
+        return known, versions
+
+    @staticmethod
+    def _identify(document: Document, signature: dict[str, Any], version: str,
+                  known: dict[str, dict[str, Any]], versions: dict[str, set[str]]) -> str:
+        """The id of the indexed document ``document`` is a version of, else a new one from its title.
+
+        The title's own id is kept when that document has this version already
+        (a re-issued file replaces it), was indexed without a signature, or is
+        recognised as the same agreement; a different agreement that only
+        shares a title gets the next free ``-2``, ``-3``... id.
+        """
+        own = document.id
+        if own in known and (version in versions.get(own, ()) or not known[own]
+                             or identity.same_agreement(signature, known[own]) > 0):
+            return own
+        match = identity.best_match(signature, {k: v for k, v in known.items() if k != own})
+        if match:
+            return match
+        taken = set(versions)
+        candidate, n = own, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{own}-{n}"
+        return candidate
+
+    def document_for_file(self, sha256: str) -> Optional[Document]:
+        """The indexed :class:`Document` of the file with this SHA-256, or None: a parse that need not run again."""
+        info = next((d for d in self._registry().values() if d.sha256 == sha256), None)
+        return self.document(info.document, info.version) if info is not None else None
 
     def _log_source(self, action: str, source: str, docver: str, sha: str = "") -> None:
         """Append to the sources log, which ``rebuild`` reads even when the index files are damaged."""
@@ -371,6 +433,7 @@ class ClauseIndex:
         limit: int = 10,
         fuzzy: bool = True,
         count: bool = False,
+        all_words: bool = False,
     ) -> SearchResults:
         """Ranked hits for ``query`` (Whoosh syntax), newest version of each document unless ``version``.
 
@@ -380,12 +443,16 @@ class ClauseIndex:
         several meaning all; ``version="all"`` searches every version.
         ``count=True`` also counts every match into ``.total``; otherwise
         ``.total`` is ``None``.
-        Raises :class:`QueryError` for a malformed query or filter and
-        :class:`NotFoundError` when a filter names nothing in the index.
+        Loose words combine with OR, more matching words ranking higher;
+        ``all_words=True`` requires every one (AND).
+        A filter that matches no record gives no hits (never the unfiltered ones).
+        Raises :class:`QueryError` for a malformed query or filter, an unknown
+        entity label or modality, and :class:`NotFoundError` when a filter
+        names nothing in the index.
         """
         if limit is None or limit < 1:
             raise QueryError("limit must be at least 1")
-        q = parse_query(query)
+        q = parse_query(query, all_words=all_words)
         if "document:" in query or "version:" in query:
             files: dict[str, list[str]] = {}
             for info in self._registry().values():
@@ -412,14 +479,15 @@ class ClauseIndex:
         if group:
             parts.append(_or_terms("group_id", _resolve(self._distinct("group_id"), group, "group")))
         if general:
-            parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble")]))
+            parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble"),
+                                wq.And([wq.Term("kind", "item"), wq.Not(wq.Every("product_id"))])]))
         if kind:
             parts.append(wq.Term("kind", str(kind).lower()))
         for spec in _as_list(entity):
             parts.append(_entity_filter(spec))
-        mods = _as_list(modality)
+        mods = [check_modality(m) for m in _as_list(modality)]
         if mods:
-            parts.append(wq.Or([wq.Term("modality", str(m).lower()) for m in mods]))
+            parts.append(wq.Or([wq.Term("modality", m) for m in mods]))
         registry = self._registry()
         mask = self._store.stray_keys()
         docvers = self._select_versions(registry, version=version, document=document)
@@ -455,7 +523,8 @@ class ClauseIndex:
             return [f"{i.document}@{i.version}" for i in infos] if document is not None else None
         want = " ".join(str(version).split()).lower()
         chosen = [i for i in infos if i.version.lower() == want] or \
-            [i for i in infos if want in i.version.lower()]
+            [i for i in infos if version_token(i.version) == want or slugify(i.version) == slugify(want)] or \
+            [i for i in infos if want in i.version.lower() or (len(want) == 8 and i.date == want)]
         if not chosen:
             known = ", ".join(sorted({i.version for i in infos})) or "none"
             raise NotFoundError(f"no version matching {version!r} in the index (versions: {known})")
@@ -473,13 +542,17 @@ class ClauseIndex:
     def get(self, node_id: str, *, document: Optional[str] = None, version: Optional[str] = None) -> NodeRecord:
         """The node ``node_id`` with its context; latest version unless ``version`` is given.
 
+        ``node_id`` may be qualified as search hits print it,
+        ``DOCUMENT@VERSION:ID`` (or ``DOCUMENT:ID`` for the latest version).
         Raises :class:`NotFoundError` (with close ids as a hint) when no such
         node exists, :class:`QueryError` when the id is in several documents
         and ``document`` does not say which.
         """
+        qualified_doc, qualified_version, node_id = split_qualified(str(node_id))
+        document = document or qualified_doc
+        version = version or qualified_version
         registry, docvers = self._selected_files(document=document, version=version)
         keys = [registry[dv].key for dv in docvers]
-        node_id = str(node_id).strip()
         store = self._store
         try:
             if node_id.startswith("group/"):
@@ -489,9 +562,8 @@ class ClauseIndex:
                 raise NotFoundError(self._not_found_message(node_id))
             docs = sorted({s["document"] for s in found})
             if len(docs) > 1:
-                raise QueryError(
-                    f"{node_id} is in {len(docs)} documents ({', '.join(docs)}): pick one with --document"
-                )
+                named = ", ".join(qualified_id(s["document"], s["version"], node_id) for s in found)
+                raise QueryError(f"{node_id} is in {len(docs)} documents: name one, e.g. {named}")
             stored = found[0]
             record = _record_from_stored(stored)
             info = registry.get(f"{stored['document']}@{stored['version']}")
@@ -592,8 +664,8 @@ class ClauseIndex:
                 id=s["id"], text=s.get("text") or "", page_start=data["pages"][0], page_end=data["pages"][1],
                 entities=[Entity(**e) for e in data.get("entities", [])], modality=list(data.get("modality", [])),
             )
-            items = [Item(**i) for i in data.get("items", [])]
-            kind = s["kind"]
+            items = [Item.from_dict(i) for i in data.get("items", [])]
+            kind = s["kind"]  # "item" records are for search; the tree keeps items in their parent
             if kind == "preamble":
                 doc.preamble.append(Paragraph(**common))
             elif kind == "section":
@@ -627,6 +699,7 @@ class ClauseIndex:
         jobs: int = 1,
         max_pages: Optional[int] = None,
         progress: Optional[Callable[[str, Optional[FileResult]], None]] = None,
+        as_document: Optional[str] = None,
     ) -> list[FileResult]:
         """Parse and add many files; one bad or slow file never stops the batch.
 
@@ -636,10 +709,11 @@ class ClauseIndex:
         interrupted run keeps every batch committed before it.
         ``progress(path, None)`` is called when a file starts and
         ``progress(path, result)`` when it is committed. Returns one
-        :class:`FileResult` per file, in input order.
+        :class:`FileResult` per file, in input order. ``as_document`` files
+        them all as versions of that document (see :meth:`add`).
         """
         results = _run_batch(self, [str(p) for p in paths], timeout=timeout, jobs=jobs,
-                             max_pages=max_pages, progress=progress)
+                             max_pages=max_pages, progress=progress, as_document=as_document)
         if any(r.status in ("added", "replaced") for r in results) and self.segments() > MAX_SEGMENTS:
             self.optimize()
         return results

@@ -50,9 +50,15 @@ class Hit:
     number: Optional[str] = None
     heading: Optional[str] = None
 
+    @property
+    def qualified_id(self) -> str:
+        """``DOCUMENT@VERSION:ID``: names this node in any index, for ``eula show`` to take back."""
+        return qualified_id(self.document, self.version, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["highlights"] = [list(h) for h in self.highlights]
+        data["qualified_id"] = self.qualified_id
         return data
 
 
@@ -108,9 +114,14 @@ class NodeRecord:
     source: Optional[str] = None
     sha256: Optional[str] = None
 
+    @property
+    def qualified_id(self) -> str:
+        return qualified_id(self.document, self.version, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = [list(p) for p in self.path]
+        data["qualified_id"] = self.qualified_id
         return data
 
     def to_export(self) -> dict[str, Any]:
@@ -145,6 +156,10 @@ class DocumentInfo:
     #: ``YYYYMMDD`` found in the version label or file name; orders versions.
     date: str = ""
     latest: bool = False
+    #: Sections and product clauses (``None`` in indexes written before it was recorded).
+    clauses: Optional[int] = None
+    #: The first organisation the preamble names (the party granting the licence), if any.
+    vendor: Optional[str] = None
     #: The file's key in the index (its SHA-256): engines keep records per key.
     key: str = ""
 
@@ -194,6 +209,32 @@ _DATE_PATTERNS = [
 ]
 
 
+def version_token(version: str) -> str:
+    """A version label as one word for a qualified id: its date ("EULA 20250425" -> 20250425), else its slug.
+
+    ``ClauseIndex`` accepts it back wherever a version is asked for.
+    """
+    date = version_date(version)
+    if len(date) == 8 and not date.endswith("0000") and len(re.findall(r"(?:19|20)\d\d", version)) <= 1:
+        return date
+    return slugify(version)
+
+
+def qualified_id(document: str, version: str, node_id: str) -> str:
+    """``DOCUMENT@VERSION:ID``, unique across every document and version in an index."""
+    return f"{document}@{version_token(version)}:{node_id}"
+
+
+def split_qualified(text: str) -> tuple[Optional[str], Optional[str], str]:
+    """``doc@version:id`` -> (doc, version, id); ``doc:id`` -> (doc, None, id); ``id`` -> (None, None, id)."""
+    text = text.strip()
+    head, sep, node_id = text.partition(":")
+    if not sep or "/" in head or not node_id:
+        return None, None, text
+    document, at, version = head.partition("@")
+    return document or None, (version or None) if at else None, node_id
+
+
 def version_date(*texts: Optional[str]) -> str:
     """``YYYYMMDD`` from the first date found in ``texts`` ("EULA 20250425", "2018-03-30"), else ``""``.
 
@@ -227,6 +268,15 @@ def document_version(document: Document) -> str:
     if document.sha256:
         return "sha-" + document.sha256[:12]
     return "unversioned"
+
+
+def _vendor(document: Document) -> Optional[str]:
+    """The first organisation the preamble names: agreements open with the party granting the licence."""
+    for para in document.preamble:
+        for entity in sorted(para.entities, key=lambda e: e.start):
+            if str(entity.label).upper() == "ORG" and entity.text.strip():
+                return entity.text.strip()
+    return None
 
 
 def _document_sha(document: Document) -> str:
@@ -413,10 +463,12 @@ def _order(stored: dict[str, Any]) -> int:
 def _ref(stored: dict[str, Any]) -> NodeRef:
     text = stored.get("text") or ""
     excerpt = text if len(text) <= 100 else text[:100].rsplit(" ", 1)[0] + "…"
-    if stored.get("heading"):
+    if stored.get("heading") and stored.get("kind") != "item":
         label = stored["heading"]
         if stored.get("number"):
             label = f"{stored['number']} {label}"
+    elif stored.get("kind") == "item":
+        label = " ".join(x for x in (f"({stored.get('number')})", stored.get("heading")) if x)
     elif stored.get("kind") == "clause":
         label = f"{stored.get('product') or ''} clause {stored.get('number')}".strip()
     elif stored.get("kind") == "product":
@@ -434,7 +486,7 @@ def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
         product=stored.get("product"), product_id=stored.get("product_id"), group=stored.get("group"),
         group_id=stored.get("group_id"), number=stored.get("number"), heading=stored.get("heading"),
         page_start=data.get("pages", [0, 0])[0], page_end=data.get("pages", [0, 0])[1],
-        items=[Item(**i) for i in data.get("items", [])],
+        items=[Item.from_dict(i) for i in data.get("items", [])],
         entities=[Entity(**e) for e in data.get("entities", [])],
         modality=list(data.get("modality", [])),
         path=[tuple(p) for p in data.get("path", [])],
@@ -497,7 +549,7 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
             seen[uid] = 1
         labels, values, numbers, refs = _entity_fields(node.entities)
         data: dict[str, Any] = {
-            "items": [_plain(i) for i in items],
+            "items": [asdict(i) for i in items],
             "entities": [_plain(e) for e in node.entities],
             "modality": list(node.modality),
             "pages": [node.page_start, node.page_end],
@@ -524,11 +576,20 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
     for para in document.preamble:
         yield record(para, "preamble")
 
-    def sections(items, path):
-        for section in items:
+    def items(node: Node, path, **context):
+        """Records of ``node``'s sub-items, so that a search can land on "2.1(a)" itself."""
+        for item in getattr(node, "items", None) or []:
+            yield record(item, "item", number=item.label, heading=item.heading, path=path, parent=node.id,
+                         items=item.items, **context)
+            label = " ".join(x for x in (f"({item.label})", item.heading) if x)
+            yield from items(item, [*path, (item.id, label)], **context)
+
+    def sections(children, path):
+        for section in children:
             label = " ".join(x for x in (section.number, section.heading) if x) or section.id
             yield record(section, "section", number=section.number, heading=section.heading, path=path,
                          parent=path[-1][0] if path else None, items=section.items)
+            yield from items(section, [*path, (section.id, label)])
             yield from sections(section.children, [*path, (section.id, label)])
 
     yield from sections(document.sections, [])
@@ -540,3 +601,4 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
             for clause in product.clauses:
                 yield record(clause, "clause", number=clause.number, product=product, group=group,
                              path=ppath, parent=product.id, items=clause.items)
+                yield from items(clause, [*ppath, (clause.id, clause.number)], product=product, group=group)

@@ -25,17 +25,14 @@ from eula_parse.index.analysis import _stem, words
 from eula_parse.index.engines.base import Engine, Ranked, Writer
 from eula_parse.index.engines.whoosh import _fuzzify, _positive
 from eula_parse.index.paths import TANTIVY_DIR
-from eula_parse.index.query import DEFAULT_FIELDS
+from eula_parse.index.query import DEFAULT_FIELDS, ENTITY_LABELS
 
 #: Fields searched word by word (terms made by :func:`analyse`), and fields matched whole.
 TEXT_FIELDS = ("text", "heading", "product", "group")
 RAW_FIELDS = ("file", "id", "kind", "product_id", "group_id", "number",
               "entity", "value", "modality", "refs")
-#: One float field per entity label, for ``LABEL>=X`` filters: the labels of ``eula_parse.entities.LABELS``,
-#: spelt out because importing that module loads spaCy (a test keeps the two lists equal).
-NUMBER_LABELS = ("product", "limit", "duration", "money", "law", "court", "org", "url", "date", "version",
-                 "xref", "definition", "term")
-NUMBER_FIELDS = tuple(f"v_{label}" for label in NUMBER_LABELS)
+#: One float field per entity label, for ``LABEL>=X`` filters.
+NUMBER_FIELDS = tuple(f"v_{label.lower()}" for label in ENTITY_LABELS)
 #: Writer memory; tantivy needs at least 15 MB per thread.
 HEAP_BYTES = 64_000_000
 _TOKENIZER = "eula"
@@ -244,8 +241,9 @@ class TantivyEngine(Engine):
             out = Q.boolean_query([(Occur.Must, self.translate(q.a)), (Occur.MustNot, self.translate(q.b))])
         elif isinstance(q, wq.AndMaybe):
             out = Q.boolean_query([(Occur.Must, self.translate(q.a)), (Occur.Should, self.translate(q.b))])
-        elif isinstance(q, wq.Every):
-            out = Q.all_query()
+        elif isinstance(q, wq.Every):  # with a field name: records with any value in it
+            out = Q.regex_query(self.schema, q.fieldname, ".+") if self._known(q.fieldname) and q.fieldname != "*" \
+                and q.fieldname else Q.all_query()
         elif q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             out = Q.empty_query()
         elif isinstance(q, wq.Phrase):

@@ -27,7 +27,7 @@ from whoosh.analysis import (
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
 
 from eula_parse.errors import IndexCorruptError, QueryError
 from eula_parse.index.analysis import QUESTION_WORDS, _stem, words
@@ -150,7 +150,7 @@ def _schema() -> Schema:
 _QUERY_SCHEMA = _schema()
 _QUERY_SCHEMA.add("document", ID())
 _QUERY_SCHEMA.add("version", ID())
-_PARSER: Any = None
+_PARSERS: dict[bool, Any] = {}
 
 
 #: A question of plain words: no quotes, fields, operators, wildcards, fuzziness or boosts.
@@ -174,20 +174,26 @@ def _plain_query(text: str) -> Optional[wq.Query]:
     return terms[0] if len(terms) == 1 else wq.Or(terms)
 
 
-def parse_query(text: str) -> wq.Query:
+def _parser(all_words: bool = False) -> Any:
+    """Loose words combine with OR (ranked by how many match), or with AND for ``all_words``."""
+    parser = _PARSERS.get(all_words)
+    if parser is None:
+        group = AndGroup if all_words else OrGroup.factory(0.9)
+        parser = _PARSERS[all_words] = MultifieldParser(list(DEFAULT_FIELDS), _QUERY_SCHEMA,
+                                                        fieldboosts=dict(FIELD_BOOSTS), group=group)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(GtLtPlugin())
+    return parser
+
+
+def parse_query(text: str, all_words: bool = False) -> wq.Query:
     """The user's query as a Whoosh query tree, after :func:`check_query`; raises :class:`QueryError`."""
-    global _PARSER
     check_query(text)
-    plain = _plain_query(text)
+    plain = None if all_words else _plain_query(text)
     if plain is not None:
         return plain
-    if _PARSER is None:
-        _PARSER = MultifieldParser(list(DEFAULT_FIELDS), _QUERY_SCHEMA, fieldboosts=dict(FIELD_BOOSTS),
-                                   group=OrGroup.factory(0.9))
-        _PARSER.add_plugin(FuzzyTermPlugin())
-        _PARSER.add_plugin(GtLtPlugin())
     try:
-        q = _PARSER.parse(text)
+        q = _parser(all_words).parse(text)
     except Exception as exc:  # noqa: BLE001 - the parser is third-party; any failure is the query's
         raise QueryError(f"cannot read query {text!r} ({exc}): check quotes, brackets and field:value parts") from exc
     error = _query_errors(q)
