@@ -23,6 +23,7 @@ from eula_parse.cli.output import (
 )
 
 from eula_parse.index import (
+    ENGINES,
     FILE_TIMEOUT,
     ClauseIndex,
     FileResult,
@@ -140,11 +141,14 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
               help="Files parsed at once (one worker process each).")
 @click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Search engine of a new (or rebuilt) index [default: whoosh; an existing index keeps its own]. "
+                   "tantivy needs the eula-parse[tantivy] extra.")
 @json_options
 @color_option
 def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, as_document: Optional[str],
               do_rebuild: bool, timeout: float, jobs: int, max_pages: Optional[int], list_docs: bool,
-              fmt: Optional[str]) -> None:
+              engine: Optional[str], fmt: Optional[str]) -> None:
     """Add agreements (files, or directories searched for them) to the clause index.
 
     Each file is parsed in a worker process and added in one commit, so an
@@ -156,7 +160,7 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, a
     """
     path = Path(index_dir) if index_dir else default_index_path()
     if list_docs:
-        with ClauseIndex(path, create=False) as ix:
+        with ClauseIndex(path, create=False, engine=engine) as ix:
             docs = ix.documents()
         records = ({"document": d.document, "title": d.title, "version": d.version, "date": d.date or None,
                     "latest": d.latest, "nodes": d.nodes, "pages": d.pages, "sha256": d.sha256,
@@ -177,12 +181,13 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, a
         paths = tuple(paths) + tuple(str(p) for p in found)
     if do_rebuild:  # without PATHS the files come from the old index, so their number is not known yet
         with _Progress(_count_files(paths) if paths else 0, "rebuilding") as progress:
-            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
+            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress,
+                                  engine=engine)
         ix.close()
         sys.exit(_report(results, path, fmt))
     if not paths:
         raise click.UsageError("give files or directories to index (or --samples, --rebuild, --list)")
-    with ClauseIndex(path) as ix:
+    with ClauseIndex(path, engine=engine) as ix:
         results = _run_with_progress(
             "indexing", paths,
             lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p,
