@@ -57,11 +57,11 @@ def scored(name: str):
     return score(name, parsed(name), GOLD[name])
 
 
-def test_every_gold_file_names_a_real_pdf():
-    """A gold file per document, named after the PDF it describes (bench/structure.py lists PDFs still without gold)."""
-    assert DOCS
+def test_every_real_pdf_has_its_gold_file():
+    """Each PDF of corpus/real/ has tests/gold/real/<name>.json, and each gold file names a PDF there."""
+    pdfs = sorted(p.name for p in (ROOT / "corpus" / "real").glob("*.pdf"))
+    assert DOCS == pdfs
     for name in DOCS:
-        assert (ROOT / "corpus" / "real" / name).is_file()
         assert (ROOT / "tests" / "gold" / "real" / (name[: -len(".pdf")] + ".json")).is_file()
 
 
