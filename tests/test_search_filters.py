@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eula_parse import ClauseIndex, QueryError
+from eula_parse import ClauseIndex
 from eula_parse.index import duration_days
 from eula_parse.index.query import ENTITY_LABELS, MODALITIES
 
@@ -140,3 +140,18 @@ def test_every_hit_satisfies_every_filter(synthetic_index, product, general, dur
     expected = brute_force(documents, product, general, durations, modalities)
     assert {(h.document, h.id) for h in hits} == expected
     assert hits.total == len(expected)
+
+
+def test_search_json_keys_are_always_present(milestone_index):
+    """Stable JSON: every key in every hit, null when empty; --jsonl streams the same records."""
+    out = run_eula("search", "governing", "law", "--general", "--json", "--index", str(milestone_index))
+    data = json.loads(out.stdout)
+    assert data["corrected"] is None and data["total"] >= len(data["hits"]) > 0
+    keys = list(data["hits"][0])
+    assert all(list(h) == keys for h in data["hits"])
+    general = data["hits"][0]
+    assert general["product"] is None and general["product_id"] is None and general["group"] is None
+    assert general["qualified_id"] == f"{general['document']}@20250425:{general['id']}"
+    lines = run_eula("search", "governing", "law", "--general", "--jsonl", "--index",
+                     str(milestone_index)).stdout.splitlines()
+    assert [json.loads(line) for line in lines] == data["hits"]

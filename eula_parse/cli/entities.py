@@ -7,6 +7,7 @@ import click
 from eula_parse.cli.load import load_document
 from eula_parse.cli.output import color_option, json_options, print_json, print_jsonl
 from eula_parse.index.paths import describe_default_index
+from eula_parse.model import own_entities
 
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
@@ -48,7 +49,7 @@ def entities(file: str, labels: tuple[str, ...], fmt: str, max_pages: int, index
     rows = [
         (node.id, entity)
         for node in doc.nodes()
-        for entity in node.entities
+        for entity in own_entities(node)  # each once, on the deepest node (a sub-item lists its own)
         if not wanted or entity.label in wanted
     ]
     records = ({"node": node_id, "label": e.label, "text": e.text, "start": e.start, "end": e.end,
