@@ -99,6 +99,15 @@ class Item(Node):
         self.modality = list(modality or [])
         self.items = list(items or [])
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Item":
+        """An item and its nested items from ``asdict`` output (older ``{label, text}`` dicts too)."""
+        names = {f.name for f in fields(cls)}
+        raw = {k: v for k, v in data.items() if k in names}
+        raw["entities"] = [Entity(**e) for e in raw.get("entities") or []]
+        raw["items"] = [cls.from_dict(i) for i in raw.get("items") or []]
+        return cls(**raw)
+
     def all_items(self) -> Iterator["Item"]:
         """This item's sub-items at every depth, in reading order."""
         for item in self.items:
@@ -131,6 +140,12 @@ def item_spans(text: str, items: list[Item]) -> list[tuple[Item, int, int]]:
         out.append((item, start, end))
         cursor = end
     return out
+
+
+def own_entities(node: "Node") -> list[Entity]:
+    """``node.entities`` outside its sub-items: what a sub-item says is listed on the sub-item."""
+    spans = [(start, end) for _item, start, end in item_spans(node.text or "", getattr(node, "items", None) or [])]
+    return [e for e in node.entities if not any(start <= e.start and e.end <= end for start, end in spans)]
 
 
 def own_text(node: "Node") -> str:
@@ -299,7 +314,7 @@ class Document:
             if "entities" in raw:
                 raw["entities"] = [Entity(**e) for e in raw["entities"]]
             if "items" in raw:
-                raw["items"] = [build(Item, i) for i in raw["items"]]
+                raw["items"] = [Item.from_dict(i) for i in raw["items"]]
             if klass is Section:
                 raw["children"] = [build(Section, c) for c in raw.get("children", [])]
             if klass is Product:

@@ -117,7 +117,6 @@ class Para:
     marker: Optional[Marker] = None
     heading: Optional[str] = None  # run-in heading text, without its closing punctuation
     kind: str = "body"  # "display", "runin", "numbered", "body"
-    in_list: bool = False  # a "1." list item inside a sub-clause, read as a sub-item
 
     @property
     def size(self) -> float:
@@ -206,6 +205,8 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
         and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
     ):
         return True
+    if not same_flow and line.column == prev.column and line.x0 < prev.x0 - 2 and _TERMINAL.search(prev.text.rstrip()):
+        return True  # overleaf, set left of a hanging item's text after its last sentence: a new paragraph
     marker = marker_of(line.text)
     if marker and same_flow and right and prev.x1 >= right - 12 and re.search(r"[a-z,]$", prev.text.rstrip()) \
             and line.x0 >= prev.x0 - 2:
@@ -482,9 +483,10 @@ def find_items(text: str) -> list[Item]:
     return [Item(label, text[start:stop]) for label, _marker, start, stop in _inline_spans(text)]
 
 
-def _nested_under_item(para: Para, siblings: list[Para]) -> bool:
-    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it,
-    so part of that item rather than a section or clause of its own?"""
+def _nested_under_item(para: Para, siblings: list[Para], in_subsection: bool = False) -> bool:
+    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it
+    (or, ``in_subsection``, deeper than the text of a "7.10"-style subsection), so part of
+    that item or subsection rather than a section or clause of its own?"""
     marker = para.marker
     if marker is None or marker.kind != "decimal" or not marker.number.isdigit() or para.kind == "display":
         return False
@@ -498,31 +500,17 @@ def _nested_under_item(para: Para, siblings: list[Para]) -> bool:
             expected -= 1
             continue
         return before.marker.kind == "item" and expected == 1 and x0 > before.lines[0].x0 + 2
-    return False
+    return in_subsection and expected == 1 and bool(siblings) and x0 > siblings[0].lines[0].x0 + 2
 
 
-def _list_in_clause(para: Para, section: Section, own: list[Para]) -> bool:
-    """A plain "1." "2." list set further in than the text of a sub-clause ("7.10") it stands
-    in: items of that clause, not clauses of their own."""
-    marker = para.marker
-    if (marker is None or marker.kind != "decimal" or not marker.number.isdigit() or para.kind != "numbered"
-            or not section.number or "." not in section.number.rstrip(".") or not own):
-        return False
-    x0, expected = para.lines[0].x0, int(marker.number)
-    if x0 <= own[0].lines[0].x0 + 2:
-        return False
-    for before in reversed(own):  # back over "3.", "2." to the "1." that starts the list
-        if before.marker and before.marker.kind == "decimal" and before.marker.number.isdigit() \
-                and int(before.marker.number) == expected - 1 and abs(before.lines[0].x0 - x0) <= 2:
-            expected -= 1
-    return expected == 1
-
-
-def _is_sub_item(para: Para, siblings: list[Para]) -> bool:
+def _is_sub_item(para: Para, siblings: list[Para], section: Optional[Section] = None) -> bool:
     """A paragraph that opens a sub-item of the node whose paragraphs are ``siblings``."""
     if para.marker is not None and para.marker.kind == "item" and para.kind in ("display", "runin", "numbered"):
         return True
-    return _nested_under_item(para, siblings)
+    number = section.number if section is not None else None
+    in_subsection = bool(number and re.fullmatch(r"\d+(?:\.\d+)+", number) and not number.endswith(".0"))
+    return para.kind == "numbered" and _nested_under_item(para, siblings, in_subsection) or (
+        para.kind != "numbered" and _nested_under_item(para, siblings))
 
 
 @dataclass
@@ -593,17 +581,21 @@ class _ItemReader:
             self.runs.setdefault(self._owner_key(), []).append((piece, para))
 
     def add(self, para: Para) -> None:
+        for part in _split_wrapped_items(para):
+            self._add(part)
+
+    def _add(self, para: Para) -> None:
         marker = para.marker if para.kind != "body" else None
         x0 = para.lines[0].x0
-        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and (self.stack or para.in_list))):
+        # a "1." here was set as a list under an item or a subsection (build() keeps other numbers out)
+        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and marker.number.isdigit())):
             # Body text: it goes on the innermost item it is indented under (or, for an item set
             # as a heading, any text at its indent); otherwise the lists have ended.
             while self.stack and not (x0 > self.stack[-1].x0 + 2 or (self.stack[-1].headed and x0 >= self.stack[-1].x0 - 2)):
                 self._close()
             self._add_text(para.text, para)
             return
-        raw = para.text[: marker.length].strip()
-        style = "(" if raw.startswith("(") else ")" if raw.endswith(")") else "."
+        style = _punctuation(para.text[: marker.length].strip())
         label = marker.number
         kinds = ["decimal"] if marker.kind == "decimal" else _label_kinds(label)
         fits = label in ("a", "i", "1") or any(self._continues(o, label, style, kinds) for o in self.stack)
@@ -681,6 +673,36 @@ class _ItemReader:
             self._close()
         self._flush()
         return self.roots
+
+
+def _split_wrapped_items(para: Para) -> list[Para]:
+    """An item paragraph that runs on into the next item ("(ii) ...; and" / "(iii) ..." where the
+    line before does not end a sentence) split where a line starts with the next label."""
+    marker = para.marker if para.kind != "body" else None
+    if marker is None or marker.kind != "item" or len(para.lines) < 2:
+        return [para]
+    style = para.text[: marker.length].strip()
+    following = {_next_label(marker.number, kind) for kind in _label_kinds(marker.number)}
+    cursor = marker.length
+    for k, line in enumerate(para.lines[1:], start=1):
+        probe = normalize_space(line.text)
+        at = para.text.find(probe[:20], cursor) if probe else -1
+        if at < 0:
+            continue
+        cursor = at
+        nxt = marker_of(probe)
+        if (nxt is None or nxt.kind != "item" or nxt.number not in following
+                or abs(line.x0 - para.lines[0].x0) > 2 or _punctuation(probe[: nxt.length].strip()) != _punctuation(style)):
+            continue
+        head = Para(lines=para.lines[:k], text=para.text[:at].rstrip(), marker=marker, heading=para.heading, kind=para.kind)
+        tail = Para(lines=para.lines[k:], text=para.text[at:], marker=nxt, kind="numbered")
+        return [head] + _split_wrapped_items(tail)
+    return [para]
+
+
+def _punctuation(label: str) -> str:
+    """How a label is printed: "(" for "(b)", ")" for "b)", "." for "b."."""
+    return "(" if label.startswith("(") else ")" if label.endswith(")") else "."
 
 
 def _label_kinds(label: str) -> list[str]:
@@ -996,9 +1018,7 @@ def build(extraction: Layout) -> Document:
                 and _inside_numbering(paras, index, stack, body):
             stack[-1][2].append(para)
             continue
-        if stack and not is_part and _list_in_clause(para, stack[-1][1], stack[-1][2]):
-            para.in_list = True
-        if stack and not is_part and (para.in_list or _is_sub_item(para, stack[-1][2])):
+        if stack and not is_part and _is_sub_item(para, stack[-1][2], stack[-1][1]):
             stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
             continue
         if para.kind == "display" or is_part:

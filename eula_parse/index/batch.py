@@ -203,12 +203,16 @@ class _Worker:
                 pass
 
 
+#: Parsed files wait for at most this many others, or this many seconds, before they are committed together.
+BATCH_FILES = 64
+BATCH_SECONDS = 5.0
 #: Seconds a worker may take to start (import spaCy, pdfplumber) before it counts as broken.
 WORKER_START_TIMEOUT = 120.0
 
 
 def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: int,
-               max_pages: Optional[int], progress: Optional[Callable]) -> list[FileResult]:
+               max_pages: Optional[int], progress: Optional[Callable],
+               as_document: Optional[str] = None) -> list[FileResult]:
     import selectors
 
     files, problems = expand_paths(paths)
@@ -247,6 +251,22 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
         workers.append(worker)
         selector.register(worker.fd, selectors.EVENT_READ, worker)
 
+    parsed: list[tuple[int, str, float, Any]] = []
+
+    def commit() -> None:
+        """Add the files parsed so far in one commit; their results are final only once it is in."""
+        batch = parsed[:]
+        parsed.clear()
+        try:
+            added = index.add_many([(doc, os.path.abspath(path)) for _, path, _, doc in batch],
+                                   as_document=as_document)
+        except EulaError as exc:
+            for i, path, began, _ in batch:
+                finish(i, FileResult(path, "error", time.monotonic() - began, error=str(exc)))
+            return
+        for (i, path, began, _), a in zip(batch, added):
+            finish(i, FileResult(path, a.status, time.monotonic() - began, a.document, a.title, a.version, a.nodes))
+
     def drop(worker: _Worker) -> None:
         selector.unregister(worker.fd)
         workers.remove(worker)
@@ -281,13 +301,7 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
                             message = payload[len(prefix):] if payload.startswith(prefix) else payload
                             finish(i, FileResult(path, "error", seconds, error=message))
                             continue
-                        try:
-                            added = index.add(payload, source=os.path.abspath(path))
-                        except EulaError as exc:
-                            finish(i, FileResult(path, "error", seconds, error=str(exc)))
-                            continue
-                        finish(i, FileResult(path, added.status, time.monotonic() - began, added.document,
-                                             added.title, added.version, added.nodes))
+                        parsed.append((i, path, began, payload))
                 except EOFError:
                     code = worker.proc.poll()
                     if worker.task:
@@ -312,9 +326,15 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
                 while pending:
                     i, path, _sha = pending.pop()
                     finish(i, FileResult(path, "error", error="the parser process failed to start"))
+            busy = pending or any(w.task for w in workers)
+            if parsed and (not busy or len(parsed) >= BATCH_FILES or
+                           time.monotonic() - parsed[0][2] > BATCH_SECONDS):
+                commit()
             wanted = min(max(1, jobs), len(pending) + sum(1 for w in workers if w.task))
             while len(workers) < wanted:
                 start_worker()
+        if parsed:
+            commit()
     finally:
         for worker in list(workers):
             drop(worker)
