@@ -211,8 +211,9 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
     if marker and same_flow and right and prev.x1 >= right - 12 and re.search(r"[a-z,]$", prev.text.rstrip()) \
             and line.x0 >= prev.x0 - 2:
         return False  # "... the terms of Sections 1 and" / "3 through 24 will survive": a wrapped sentence
-    if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2:
-        return True  # the line before stopped short of the margin: "-----" over "1. This LICENSE ..."
+    if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2 \
+            and not re.search(r"[\w,]$", prev.text.rstrip()):
+        return True  # a rule line that stops short of the margin: "-----" over "1. This LICENSE ..."
     if marker:
         if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
             return False  # "... license rights, b) you ..." wrapped onto a new line
