@@ -56,6 +56,53 @@ class Block:
     size: Optional[float] = None
 
 
+_NUMBER = re.compile(r"^\s*(?:\(?[0-9A-Za-z]{1,4}[.)])+\s*")
+
+Run = tuple[str, bool, float, bool]  # (text, bold, size in points, italic)
+
+
+def bold_lead(runs: list[Run]) -> str:
+    """The bold run a paragraph opens with; a regular list number before it is included ("2. USE RIGHTS:")."""
+    text = "".join(r[0] for r in runs)
+    number = _NUMBER.match(text)
+    skip = number.end() if number else 0
+    lead, position = "", 0
+    for piece, bold, *_rest in runs:
+        end = position + len(piece)
+        if end <= skip:
+            position = end
+            continue
+        part = piece[max(0, skip - position) :]
+        position = end
+        if bold or not part.strip():
+            lead += part
+        else:
+            break
+    if not lead.strip():
+        return ""
+    return text[:skip] + lead
+
+
+def paragraph_block(runs: list[Run], indent_points: float = 0.0, level: int = 0) -> Block:
+    """One paragraph from its styled runs: weight (every letter bold), dominant size, bold lead."""
+    text = "".join(r[0] for r in runs)
+    visible = [r for r in runs if any(c.isalnum() for c in r[0])]  # "17. Definitions" + a plain "."
+    bold = bool(visible) and all(r[1] for r in visible)
+    sizes: dict[float, int] = {}
+    for piece, _bold, size, _italic in runs:
+        sizes[size] = sizes.get(size, 0) + len(piece.strip())
+    size = max(sizes, key=sizes.get) if sizes else None
+    return Block(
+        text=text,
+        level=level,
+        bold=bold,
+        bold_prefix="" if bold else bold_lead(runs),
+        italic=bool(visible) and all(r[3] for r in visible),
+        indent=indent_points / INDENT,
+        size=size,
+    )
+
+
 def _size(block: Block) -> float:
     if block.size:
         return block.size
@@ -93,8 +140,8 @@ def to_layout(blocks: Iterable[Block], form: str) -> Layout:
     previous: Optional[Block] = None
     for block in blocks:
         text = " ".join(block.text.split())
-        if not text:
-            continue
+        if not any(c.isalnum() for c in text):
+            continue  # a rule of dashes or underscores is drawing, not text
         size = _size(block)
         bold = block.bold or (block.level > 0 and size <= BODY_SIZE + 0.4 and not block.size)
         heading = block.level > 0 or (previous is not None and previous.level > 0)
@@ -132,4 +179,4 @@ def to_layout(blocks: Iterable[Block], form: str) -> Layout:
     return Layout(pages=[Page(1, width, top + 72.0, lines)], format=form)
 
 
-__all__ = ["Block", "to_layout", "wrap", "BODY_SIZE", "HEADING_SIZES"]
+__all__ = ["Block", "bold_lead", "paragraph_block", "to_layout", "wrap", "BODY_SIZE", "HEADING_SIZES"]

@@ -302,6 +302,16 @@ def blocks_from_text(text: str) -> list[Block]:
     return blocks
 
 
+def mark_plain_headings(blocks: list[Block]) -> None:
+    """Headings of a document without typography: own-line headings bold, run-in ones as a bold lead."""
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1].text if index + 1 < len(blocks) else None
+        if _heading_line(block.text, following):
+            block.bold = True
+        else:
+            block.bold_prefix = runin_prefix(block.text)
+
+
 def read(path, data: bytes, *, max_pages: int = 0):
     """Read a plain-text file into a :class:`Layout`."""
     from eula_parse.readers.blocks import to_layout
