@@ -492,6 +492,8 @@ def build(extraction: Layout) -> Document:
         deep = next((r for r, s, _, _ in reversed(stack) if s.number and s.number.count(".") and not s.number.endswith(".0")), None)
         if deep is not None and not continues_top:
             return deep + 0.5
+        if number == 1 and top_integers and stack:  # a list restarting at 1 inside section N
+            return marker.rank + 0.5
         top_integers.append(number)
         return marker.rank
 
@@ -502,7 +504,7 @@ def build(extraction: Layout) -> Document:
         parent_children = stack[-1][1].children if stack else root
         if section.number:
             base = f"section/{slugify(section.number)}"
-            if base in builder.used_ids and stack:
+            if stack and (base in builder.used_ids or rank % 1):  # a sub-list item is cited under its section
                 base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
             section.id = builder.unique(base)
         else:

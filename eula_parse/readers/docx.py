@@ -409,6 +409,23 @@ def _heading_weight(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
+_PAGE_NUMBER = re.compile(r"\b(?:page\s+)?\d+\s+(?:of|/)\s+\d+\b|\bpage\s+\d+\b|(?:^|(?<=\s))\d{1,4}\s*$", re.I)
+
+
+def _furniture(archive: zipfile.ZipFile, path) -> list[str]:
+    """The text of the page headers and footers, page numbers removed (what a PDF's furniture is)."""
+    out = []
+    names = sorted(n for n in archive.namelist() if re.fullmatch(r"word/(?:header|footer)\d*\.xml", n))
+    for name in names:
+        root = _xml(_part(archive, name, path), name, path)
+        for paragraph in root.iter(f"{W}p") if root is not None else ():
+            text = " ".join("".join(_run_text(r) for r in _runs(paragraph)).split())
+            text = " ".join(_PAGE_NUMBER.sub(" ", text).split())
+            if text and text not in out:
+                out.append(text)
+    return out
+
+
 def read(path, data: bytes, *, max_pages: int = 0):
     """Read a .docx file into a :class:`Layout`."""
     try:
@@ -421,7 +438,9 @@ def read(path, data: bytes, *, max_pages: int = 0):
             raise InputError(f"{path}: damaged DOCX (word/document.xml missing)")
         styles = Styles(_xml(_part(archive, "word/styles.xml", path), "word/styles.xml", path))
         numbering = Numbering(_xml(_part(archive, "word/numbering.xml", path), "word/numbering.xml", path))
+        furniture = _furniture(archive, path)
     layout = to_layout(blocks_from_docx(document, styles, numbering), "docx")
+    layout.furniture = furniture
     if not layout.lines:
         raise InputError(f"{path}: no text in word/document.xml")
     return layout
