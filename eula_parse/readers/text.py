@@ -29,7 +29,7 @@ MAX_LINE_WRAP = 200
 
 _MARKER = re.compile(
     r"^(?:(?:article|section|part|exhibit|schedule|appendix|annex|attachment|addendum)\s+[\w.]+"
-    r"|\d{1,3}(?:\.\d{1,3})*(?:\.|\)|\s)|\(?[a-z]{1,2}\)|\(?[ivx]{1,5}\)|[a-z]\.\s|[•▪◦·●■*\-–]\s)",
+    r"|\d{1,3}(?:\.\d{1,3})*[.)]?\s|\(?[a-z]{1,2}\)|\(?[ivx]{1,5}\)|[a-z]\.\s|[•▪◦·●■*\-–]\s)",
     re.I,
 )
 _NUMBER = re.compile(r"^(\s*)(\d{1,3})([.)])\s+(?=\S)")
@@ -192,12 +192,20 @@ def _logical_paragraphs(lines: list[str]) -> list[tuple[int, str]]:
             continue
         indent = len(line) - len(line.lstrip())
         text = line.strip()
+        # The writer ended the line: the next word would have fitted, and the line is short,
+        # ends a sentence or stands as a heading.
+        ended_early = previous is not None and (
+            len(previous) < 0.6 * width
+            or len(previous) + 1 + len(text.split()[0]) <= 0.9 * width
+            and (_TERMINAL.search(previous) or _heading_line(previous.strip(), text))
+        )
         joins = (
             previous is not None
             and wrapped
             and len(previous) <= MAX_LINE_WRAP
             and not _MARKER.match(text)
-            and len(previous) + 1 + len(text.split()[0]) > width - 2
+            and indent <= len(previous) - len(previous.lstrip())  # a deeper first line opens a paragraph
+            and not ended_early
         )
         if joins:
             paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + " " + text)
