@@ -10,8 +10,8 @@ with ``lxml`` (entity expansion and network access off):
   level;
 * ``word/numbering.xml`` -- the list numbers Word draws in front of a
   paragraph (``w:numPr``, on the paragraph or its style). They are not in the
-  text at all, so they are rebuilt here: one counter per list and level, deeper
-  levels restarting when a higher one advances, each level's format
+  text at all, so they are rebuilt here: one counter per list and level (shared by the list instances
+  of one abstract list, as Word counts), deeper levels restarting when a higher one advances, each level's format
   (decimal, letters, roman) and template (``%1.%2.``); the result is written
   into the text exactly as Word shows it ("17.", "(a)").
 
@@ -207,6 +207,7 @@ class Numbering:
         self.abstract: dict[str, dict[int, dict]] = {}
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
+        self.used: set[str] = set()
         if root is None:
             return
         for abstract in root.iter(f"{W}abstractNum"):
@@ -257,7 +258,13 @@ class Numbering:
         levels = self.abstract.get(abstract_id, {})
         if ilvl not in levels:
             return ""
-        counters = self.counters.setdefault(num_id, {})
+        # Word counts per abstract list: instances sharing it continue each other's numbers,
+        # and an instance with a start override restarts those levels where it is first used.
+        counters = self.counters.setdefault(abstract_id, {})
+        if num_id not in self.used:
+            self.used.add(num_id)
+            for level in overrides:
+                counters.pop(level, None)
         start = overrides.get(ilvl, levels[ilvl]["start"])
         counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else start
         for deeper in [k for k in counters if k > ilvl]:
