@@ -85,7 +85,9 @@ def _report(results: Sequence[FileResult], index_path: Path) -> int:
     width = max((len(r.path) for r in results), default=0)
     width = min(width, 60)
     for r in results:
-        if r.ok:
+        if r.status == "skipped" and r.error:
+            click.echo(f"{'skipped':<9}  {r.path:<{width}}  {r.error}")
+        elif r.ok:
             detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
@@ -116,7 +118,7 @@ def _report(results: Sequence[FileResult], index_path: Path) -> int:
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
 def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool, timeout: float, jobs: int,
               max_pages: Optional[int], list_docs: bool) -> None:
-    """Add PDFs (files, or directories searched for *.pdf) to the clause index.
+    """Add agreements (PDF, DOCX, RTF, HTML, Markdown, text; files or directories) to the clause index.
 
     Each file is parsed in a worker process and added in one commit, so an
     interrupted run leaves every file fully in or out. Files already indexed
@@ -136,7 +138,7 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool
         ix.close()
         sys.exit(_report(results, path))
     if not paths:
-        raise click.UsageError("give PDF files or directories to index (or --rebuild, or --list)")
+        raise click.UsageError("give files or directories to index (or --rebuild, or --list)")
     with ClauseIndex(path) as ix:
         results = _run_with_progress(
             "indexing", paths,

@@ -56,7 +56,9 @@ def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike], *, time
     index = ClauseIndex(path)
     marker = path / SEEDING
     marker.touch()
-    results = index.index_files([corpus], timeout=timeout, jobs=jobs, progress=progress)
+    # The bundled corpus's agreements are its PDFs; its text exports and READMEs are not documents of their own.
+    pdfs = sorted(str(p) for p in Path(corpus).rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+    results = index.index_files(pdfs, timeout=timeout, jobs=jobs, progress=progress)
     try:
         marker.unlink()
     except FileNotFoundError:
