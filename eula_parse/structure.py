@@ -424,6 +424,12 @@ def build(extraction: Layout) -> Document:
     if title_index is not None:
         doc.title = normalize_space(paras[title_index].text)
     doc.version = _version(extraction, paras)
+    # A display line that is only the version label ("Version 1.4 – 12.03.2025") labels the document, like the title.
+    label_index = next(
+        (i for i, p in enumerate(paras[:8]) if i != title_index and p.kind == "display" and not p.marker
+         and len(p.text) < 60 and (m := _VERSION_IN_TEXT.match(normalize_space(p.text))) and m.start() == 0),
+        None,
+    )
     vendor = doc.title.split()[0] if doc.title else ""
     builder = _Builder(vendor=vendor, doc=doc)
 
@@ -515,7 +521,7 @@ def build(extraction: Layout) -> Document:
         section.page_start = section.page_end = para.page_start
 
     for index, para in enumerate(paras):
-        if index == title_index:
+        if index in (title_index, label_index):
             continue
         is_part = para.marker is not None and para.marker.kind == "part" and (
             para.kind in ("display", "runin") or _heading_like(para.text[para.marker.length :])

@@ -115,8 +115,11 @@ def blocks_from_html(root) -> list[Block]:
                 stack.append((element.tail, "text", (bold, italic, link, level, depth)))
             continue
         if tag == "br":
-            walker.flush()
-            walker.level = 0
+            if level:  # a heading broken over two lines is still one heading
+                walker.runs.append((" ", bold, BODY_SIZE, italic))
+            else:
+                walker.flush()
+                walker.level = 0
             if element.tail:
                 stack.append((element.tail, "text", (bold, italic, link, level, depth)))
             continue

@@ -307,6 +307,7 @@ def blocks_from_text(text: str) -> list[Block]:
             blocks.append(Block(para, bold=True, indent=depth))
         else:
             blocks.append(Block(para, bold_prefix=runin_prefix(para), indent=depth))
+    unpunctuated_headings(blocks)
     return blocks
 
 
@@ -318,6 +319,42 @@ def mark_plain_headings(blocks: list[Block]) -> None:
             block.bold = True
         else:
             block.bold_prefix = runin_prefix(block.text)
+    unpunctuated_headings(blocks)
+
+
+_TOP_NUMBER = re.compile(r"^\d{1,3}[.)]\s+")
+
+
+def unpunctuated_headings(blocks: list[Block]) -> None:
+    """"3. Restrictions You agree ..." in a list whose other items read "4. Trademarks. Your use ...".
+
+    When most numbered paragraphs open with a run-in heading, one whose heading
+    lost its period still has one: the capitalised words up to the one that
+    starts the sentence (the last capitalised word before the first lower-case one).
+    """
+    numbered = [b for b in blocks if _TOP_NUMBER.match(b.text) and not b.bold]
+    headed = [b for b in numbered if b.bold_prefix]
+    if len(numbered) < 4 or len(headed) < 0.6 * len(numbered):
+        return
+    for block in numbered:
+        if block.bold_prefix:
+            continue
+        number = _TOP_NUMBER.match(block.text)
+        words = block.text[number.end() :].split()
+        run = []
+        for word in words[:8]:
+            if word[:1].isupper():
+                run.append(word)
+            elif word.lower() in _SMALL and run:
+                run.append(word)
+            else:
+                break
+        if len(run) < 2 or len(run) >= len(words) or run[-1].lower() in _SMALL:
+            continue
+        heading = " ".join(run[:-1])
+        if heading.split()[-1].lower() in _SMALL or _TERMINAL.search(heading):
+            continue
+        block.bold_prefix = block.text[: number.end()] + heading
 
 
 def read(path, data: bytes, *, max_pages: int = 0):
