@@ -97,7 +97,17 @@ def read(path: Union[str, os.PathLike], *, max_pages: int, engine: Optional[str]
     if form == "pdf":
         layout = module.read(path, data, max_pages=max_pages, engine=engine)
     else:
-        layout = module.read(path, data, max_pages=max_pages)
+        from eula_parse.readers.blocks import MAX_TEXT_CHARS, TooMuchText
+
+        if form != "docx" and len(data) > 4 * MAX_TEXT_CHARS:
+            raise InputError(f"{path}: refused: {len(data) // 2**20} MiB of {FORMS[form]} is not one agreement "
+                             f"(limit {4 * MAX_TEXT_CHARS // 2**20} MiB)")
+        try:
+            layout = module.read(path, data, max_pages=max_pages)
+        except TooMuchText as exc:
+            raise InputError(f"{path}: refused: {exc}") from None
+        except RecursionError:
+            raise InputError(f"{path}: refused: {FORMS[form]} nested too deeply") from None
     layout.format = form
     layout.sha256 = hashlib.sha256(data).hexdigest()
     return layout

@@ -133,13 +133,25 @@ def wrap(text: str, measure: int = MEASURE) -> list[str]:
     return [" ".join(line) for line in lines if line]
 
 
+#: More text than this is not one agreement (the longest in the corpus has about 150,000 characters).
+MAX_TEXT_CHARS = 8_000_000
+
+
+class TooMuchText(ValueError):
+    """Raised by :func:`to_layout` past :data:`MAX_TEXT_CHARS`; readers turn it into an InputError."""
+
+
 def to_layout(blocks: Iterable[Block], form: str) -> Layout:
     """Typeset ``blocks`` into one page of lines (forms without pages have page 1 only)."""
     lines: list[Line] = []
+    total = 0
     top = 72.0
     previous: Optional[Block] = None
     for block in blocks:
         text = " ".join(block.text.split())
+        total += len(text)
+        if total > MAX_TEXT_CHARS:
+            raise TooMuchText(f"more than {MAX_TEXT_CHARS // 1_000_000} million characters of text: not one agreement")
         if not any(c.isalnum() for c in text):
             continue  # a rule of dashes or underscores is drawing, not text
         size = _size(block)

@@ -165,10 +165,14 @@ def read(path, data: bytes, *, max_pages: int = 0):
     import lxml.html
     from lxml import etree
 
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(data)
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise InputError(f"{path}: damaged HTML ({str(exc)[:80] or 'no content'})") from None
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        # libxml2 stops at 256 levels and drops what lies deeper: say so instead of parsing a part
+        raise InputError(f"{path}: refused: HTML nested deeper than libxml2's limit of 256 elements")
     layout = to_layout(blocks_from_html(root), "html")
     if not layout.lines:
         raise InputError(f"{path}: no text in the HTML page")
