@@ -211,3 +211,29 @@ def test_same_ids_in_every_form(rendered):
     ids = {key: [n.id for n in doc.nodes()] for key, doc in rendered.items()}
     first = ids[CASES[0]]
     assert all(value == first for value in ids.values())
+
+
+# -- a folder of agreements in mixed forms ---------------------------------------------
+
+
+def test_index_a_folder_of_every_form(tmp_path):
+    """``eula index DIR`` takes each supported file by its content and lists what it skipped."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "agreements"
+    folder.mkdir()
+    for name in ("gooddata_lcm_eula_2021-03.docx", "vmware_vsphere-sdk_license-agreement.rtf",
+                 "siemens_royalty-free-software-license_v1.2_2023-07.md"):
+        shutil.copy(REAL / name, folder / name)
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    proc = subprocess.run(
+        [sys.executable, "-m", "eula_parse", "index", str(folder), "--index", str(tmp_path / "index")],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    status = {line.split()[1].rsplit("/", 1)[-1]: line.split()[0] for line in proc.stdout.splitlines()
+              if line.split() and line.split()[0] in ("added", "skipped", "error")}
+    assert status == {"gooddata_lcm_eula_2021-03.docx": "added", "vmware_vsphere-sdk_license-agreement.rtf": "added",
+                      "siemens_royalty-free-software-license_v1.2_2023-07.md": "added", "logo.png": "skipped"}
