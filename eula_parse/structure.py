@@ -54,9 +54,10 @@ _BULLET = re.compile(r"^[•▪◦·●■\-–]\s+")
 _RUNIN_END = re.compile(r"[.:]$")
 _TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
 _TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b", re.I)
-#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ..."
+#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ...",
+#: "9. GOVERNING LAW; SEVERABILITY. This Agreement ..." (";", "," and "&" join heading words)
 _TITLE_RUNIN = re.compile(
-    r"^((?:[A-Z][\w’'/&-]*,?)(?:\s+(?:[A-Z][\w’'/&-]*,?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
+    r"^((?:[A-Z][\w’'/&-]*[,;]?)(?:\s+(?:[A-Z][\w’'/&-]*[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
 )
 #: how agreements introduce product-specific terms: "for the X product the following applies"
 _LEAD_IN = re.compile(r"\bfor the\b.{1,120}?\bfollowing applies\b|product[- ]specific terms|specific terms (?:of use )?for", re.I)
@@ -93,8 +94,12 @@ def marker_of(text: str) -> Optional[Marker]:
         return Marker("decimal", number, 3 + len(parts), m.end())
     m = _ITEM.match(text)
     if m:
-        return Marker("item", m.group("num").strip("().").lower(), 20, m.end())
+        return Marker("item", m.group("num").strip("().").lower(), _ITEM_RANK, m.end())
     return None
+
+
+#: nesting rank of lettered and roman sub-items ("(a)", "ii.")
+_ITEM_RANK = 20
 
 
 # -- paragraphs -------------------------------------------------------------------
@@ -218,6 +223,52 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     return paras
 
 
+_RUN_ON_NUMBER = re.compile(r"(?<=[.;:])\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
+
+
+def _follows(last: list[int], new: list[int]) -> bool:
+    """Is ``new`` the number a reader expects after ``last``: 3.7 -> 3.8, or 3 -> 3.1 (3.2 when
+    the first paragraph under 3 goes unnumbered)?"""
+    if len(new) == len(last) and new[:-1] == last[:-1] and new[-1] == last[-1] + 1:
+        return True
+    return len(new) == len(last) + 1 and new[:-1] == last and new[-1] in (1, 2)
+
+
+def split_run_on_numbers(paras: list[Para]) -> list[Para]:
+    """Split paragraphs where the next sub-clause number runs on inside the text
+    ("... set out below. 3.2 You agree ..."), as some typesetters and text exports set them.
+
+    Only the number the sequence expects next counts, so "Sections 1.2 and 1.3" or
+    "version 2.0 The" inside a sentence is left alone.
+    """
+    out: list[Para] = []
+    last: Optional[list[int]] = None
+    for para in paras:
+        marker = marker_of(para.text)
+        if marker and marker.kind == "decimal":
+            last = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()] or None
+        cuts = []
+        if last is not None:
+            for m in _RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0):
+                number = [int(n) for n in m.group(1).split(".")]
+                if _follows(last, number):
+                    cuts.append(m.start(1))
+                    last = number
+        if not cuts:
+            out.append(para)
+            continue
+        starts, offset = [], 0  # where each line begins in the joined text (close enough for pages)
+        for line in para.lines:
+            starts.append(offset)
+            offset += len(line.text.strip()) + 1
+        bounds = [0] + cuts + [len(para.text)]
+        for begin, end in zip(bounds, bounds[1:]):
+            first = max(i for i, start in enumerate(starts) if start <= begin)
+            last_line = max(i for i, start in enumerate(starts) if start < end)
+            out.append(Para(lines=para.lines[first : last_line + 1], text=para.text[begin:end].strip()))
+    return out
+
+
 def _recompute_gaps(extraction: Layout) -> list[Line]:
     """Gaps measured after furniture removal: the first line of a column has none."""
     lines = []
@@ -284,6 +335,34 @@ def classify(paras: list[Para], body: float) -> None:
             continue
         if para.marker:
             para.kind = "numbered"
+    _own_line_headings(paras)
+
+
+def _short_heading(text: str) -> bool:
+    """A few words that name something ("Grant of License", "Limitation of liability."), not a sentence."""
+    words = text.split()
+    return (
+        0 < len(words) <= 8 and len(text) <= 80 and text[0].isupper()
+        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", text)
+    )
+
+
+def _own_line_headings(paras: list[Para]) -> None:
+    """A number with a short line of words and nothing else, followed by what it heads (body text
+    set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
+    on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
+    for para, following in zip(paras, paras[1:]):
+        if para.kind != "numbered" or para.marker.kind != "decimal" or len(para.lines) != 1:
+            continue
+        rest = para.text[para.marker.length :].strip()
+        if not _short_heading(rest):
+            continue
+        number = para.marker.number.rstrip(".")
+        child = following.marker is not None and following.marker.number.startswith(number + ".")
+        indented_body = following.marker is None and following.lines[0].x0 > para.lines[0].x0 + 2
+        unpunctuated = following.marker is None and not rest.endswith(".") and len(rest.split()) <= 6
+        if child or indented_body or unpunctuated:
+            para.kind, para.heading = "runin", rest.rstrip(" .:")
 
 
 def _heading_like(text: str) -> bool:
@@ -308,11 +387,14 @@ def _next_label(label: str, kind: str) -> str:
     if kind == "roman":
         index = _ROMANS.index(label) if label in _ROMANS else -1
         return _ROMANS[index + 1] if 0 <= index < len(_ROMANS) - 1 else ""
-    return chr(ord(label) + 1)
+    if kind == "decimal":
+        return str(int(label) + 1) if label.isdigit() else ""
+    return chr(ord(label[-1]) + 1) * len(label)
 
 
-def find_items(text: str) -> list[Item]:
-    """Sub-items "a) ... b) ..." or "(i) ... (ii) ..." in running text.
+def _inline_spans(text: str) -> list[tuple[str, int, int, int]]:
+    """``(label, marker start, text start, text end)`` of sub-items "a) ... b) ..." or
+    "(i) ... (ii) ..." in running text, in reading order.
 
     A marker counts only as part of a sequence that starts at a/i and goes
     on in order, so a lone "(e.g." or a reference to "(b)" is not an item.
@@ -342,16 +424,247 @@ def find_items(text: str) -> list[Item]:
                 expected[key] = _next_label(label, kind)
                 break
     done.extend(chain for chain in chains.values() if len(chain) >= 2)
-    items = []
+    spans = []
     for chain in done:
-        for index, (label, _start, end) in enumerate(chain):
+        for index, (label, start, end) in enumerate(chain):
             if index + 1 < len(chain):
                 stop = chain[index + 1][1]
             else:  # the last item ends with its sentence, not with the paragraph
                 boundary = _SENTENCE_END.search(text, end)
                 stop = boundary.end() if boundary else len(text)
-            items.append((_start, Item(label, text[end:stop].strip())))
-    return [item for _pos, item in sorted(items, key=lambda pair: pair[0])]
+            while end < stop and text[end].isspace():
+                end += 1
+            while stop > end and text[stop - 1].isspace():
+                stop -= 1
+            spans.append((label, start, end, stop))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def find_items(text: str) -> list[Item]:
+    """Sub-items "a) ... b) ..." or "(i) ... (ii) ..." in running text, flat, in reading order."""
+    return [Item(label, text[start:stop]) for label, _marker, start, stop in _inline_spans(text)]
+
+
+def _nested_under_item(para: Para, siblings: list[Para]) -> bool:
+    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it,
+    so part of that item rather than a section or clause of its own?"""
+    marker = para.marker
+    if marker is None or marker.kind != "decimal" or not marker.number.isdigit() or para.kind == "display":
+        return False
+    x0, expected = para.lines[0].x0, int(marker.number)
+    for before in reversed(siblings):  # back over "3.", "2.", "1." to the item they hang under
+        if before.marker is None or before.kind == "body":
+            continue
+        number = before.marker.number
+        if (before.marker.kind == "decimal" and number.isdigit() and int(number) == expected - 1
+                and abs(before.lines[0].x0 - x0) <= 2):
+            expected -= 1
+            continue
+        return before.marker.kind == "item" and expected == 1 and x0 > before.lines[0].x0 + 2
+    return False
+
+
+def _is_sub_item(para: Para, siblings: list[Para]) -> bool:
+    """A paragraph that opens a sub-item of the node whose paragraphs are ``siblings``."""
+    if para.marker is not None and para.marker.kind == "item" and para.kind in ("display", "runin", "numbered"):
+        return True
+    return _nested_under_item(para, siblings)
+
+
+@dataclass
+class _OpenItem:
+    """A sub-item being read: what the next paragraphs are measured against."""
+
+    item: Item
+    style: str  # "(", ")" or ".": how the label is printed
+    kind: str  # "letter", "roman" or "decimal"
+    x0: float
+    headed: bool  # set as a heading of its own: its body may sit at the item's own indent
+    pieces: list[str] = field(default_factory=list)
+
+
+class _ItemReader:
+    """Reads the sub-items of one section or clause from its paragraphs.
+
+    Paragraph items ("a. ...", "(i) OWNERSHIP", "1." set under a lettered item) nest by
+    label sequence, label style and indentation; items inside running text ("... a) x;
+    b) y") are found per run of text that belongs to one node. Ids follow citation
+    (``section/2.1/a/1``), page spans come from the lines each item is read from.
+    """
+
+    def __init__(self, parent_id: str, builder: "_Builder"):
+        self.parent_id = parent_id
+        self.builder = builder
+        self.roots: list[Item] = []
+        self.stack: list[_OpenItem] = []
+        self.runs: dict[int, list[tuple[str, Para]]] = {}  # owner -> own text run not yet searched
+
+    # owners are the open items, or None for the parent itself
+    def _owner_key(self) -> int:
+        return id(self.stack[-1]) if self.stack else 0
+
+    def _owner_items(self) -> list[Item]:
+        return self.stack[-1].item.items if self.stack else self.roots
+
+    def _owner_id(self) -> str:
+        return self.stack[-1].item.id if self.stack else self.parent_id
+
+    def _flush(self) -> None:
+        """Search the current owner's text run for inline items and hang them under it."""
+        run = self.runs.pop(self._owner_key(), None)
+        if not run:
+            return
+        text = normalize_space(" ".join(piece for piece, _ in run))
+        spans = _inline_spans(text)
+        if not spans:
+            return
+        marks = _page_marks(text, run)
+        nested: list[tuple[Item, int, int]] = []  # open inline items: (item, text start, text end)
+        for label, marker_at, start, stop in spans:
+            while nested and marker_at >= nested[-1][2]:
+                nested.pop()
+            if nested:
+                stop = min(stop, nested[-1][2])
+            owner_id = nested[-1][0].id if nested else self._owner_id()
+            item = Item(label, text[start:stop].strip(), id=self.builder.unique(f"{owner_id}/{slugify(label)}"))
+            item.page_start, item.page_end = _page_at(marks, start), _page_at(marks, max(start, stop - 1))
+            (nested[-1][0].items if nested else self._owner_items()).append(item)
+            nested.append((item, start, stop))
+
+    def _add_text(self, piece: str, para: Para, own: bool = True) -> None:
+        for open_item in self.stack:
+            open_item.pieces.append(para.text)
+            open_item.item.page_end = max(open_item.item.page_end, para.page_end)
+        if own and piece:
+            self.runs.setdefault(self._owner_key(), []).append((piece, para))
+
+    def add(self, para: Para) -> None:
+        marker = para.marker if para.kind != "body" else None
+        x0 = para.lines[0].x0
+        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and self.stack)):
+            # Body text: it goes on the innermost item it is indented under (or, for an item set
+            # as a heading, any text at its indent); otherwise the lists have ended.
+            while self.stack and not (x0 > self.stack[-1].x0 + 2 or (self.stack[-1].headed and x0 >= self.stack[-1].x0 - 2)):
+                self._close()
+            self._add_text(para.text, para)
+            return
+        raw = para.text[: marker.length].strip()
+        style = "(" if raw.startswith("(") else ")" if raw.endswith(")") else "."
+        label = marker.number
+        kinds = ["decimal"] if marker.kind == "decimal" else _label_kinds(label)
+        fits = label in ("a", "i", "1") or any(self._continues(o, label, style, kinds) for o in self.stack)
+        if style != "." and (not fits or any(at == 0 for _l, at, _s, _e in _inline_spans(para.text))):
+            # "(b)" that opens no list, or "(a) ... (b) ... (c)" in one paragraph: items in
+            # running text, which _flush finds in the run this paragraph joins
+            self._add_text(para.text, para)
+            return
+        kind = self._place(label, style, kinds, x0)
+        heading, body = self._heading(para)
+        item = Item(label, id="", heading=heading, page_start=para.page_start, page_end=para.page_end)
+        self._flush()
+        owner_items, owner_id = self._owner_items(), self._owner_id()
+        self._add_text("", para, own=False)
+        item.id = self.builder.unique(f"{owner_id}/{slugify(label)}")
+        owner_items.append(item)
+        self.stack.append(_OpenItem(item, style, kind, x0, para.kind == "display", [body] if body else []))
+        if body:
+            self.runs.setdefault(self._owner_key(), []).append((body, _with_text(para, body)))
+
+    @staticmethod
+    def _continues(open_item: _OpenItem, label: str, style: str, kinds: list[str]) -> bool:
+        return open_item.style == style and open_item.kind in kinds and _next_label(open_item.item.label, open_item.kind) == label
+
+    def _place(self, label: str, style: str, kinds: list[str], x0: float) -> str:
+        """Close the items the new one is not nested in; return the kind of list it belongs to."""
+        starts = label in ("a", "i", "1")
+        for depth in range(len(self.stack) - 1, -1, -1):
+            open_item = self.stack[depth]
+            if self._continues(open_item, label, style, kinds) and not (starts and x0 > open_item.x0 + 4):
+                while len(self.stack) > depth:
+                    self._close()
+                return open_item.kind
+        if starts:
+            kind = {"a": "letter", "i": "roman"}.get(label, "decimal")
+            while self.stack and self.stack[-1].x0 > x0 + 2:
+                self._close()
+            top = self.stack[-1] if self.stack else None
+            if top is not None and top.style == style and abs(top.x0 - x0) <= 2 and top.kind == kind:
+                self._close()  # a list starting over at the same level
+            return kind
+        for depth in range(len(self.stack) - 1, -1, -1):  # out of sequence: sibling of a list like it
+            if self.stack[depth].style == style and self.stack[depth].kind in kinds:
+                kind = self.stack[depth].kind
+                while len(self.stack) > depth:
+                    self._close()
+                return kind
+        return kinds[0]
+
+    def _close(self) -> None:
+        self._flush()
+        open_item = self.stack.pop()
+        open_item.item.text = normalize_space(" ".join(open_item.pieces))
+
+    @staticmethod
+    def _heading(para: Para) -> tuple[Optional[str], str]:
+        """The item's run-in heading, if any, and the text after it."""
+        marker = para.marker
+        rest = para.text[marker.length :].strip()
+        if para.kind == "display":
+            return (rest.rstrip(" .:") or None), ""
+        if para.kind == "runin" and para.heading:
+            return para.heading, para.text[len(_runin_text(para)) :].strip()
+        heading = _title_runin(para)
+        if heading and rest.startswith(heading):
+            body = rest[len(heading) :].lstrip(" .:")
+            return heading, body
+        return None, rest
+
+    def finish(self) -> list[Item]:
+        while self.stack:
+            self._close()
+        self._flush()
+        return self.roots
+
+
+def _label_kinds(label: str) -> list[str]:
+    """What a label can be: "c" a letter, "iv" a roman number, "i", "v" and "x" either."""
+    kinds = []
+    if len(label) == 1 or label in ("aa", "bb", "cc"):
+        kinds.append("letter")
+    if label in _ROMANS:
+        kinds.append("roman")
+    return kinds or ["letter"]
+
+
+def _page_marks(text: str, run: list[tuple[str, Para]]) -> list[tuple[int, int]]:
+    """``(offset in text, page)`` where each line of the run starts."""
+    marks: list[tuple[int, int]] = []
+    cursor = 0
+    for _piece, para in run:
+        for line in para.lines:
+            probe = normalize_space(line.text)[:15]
+            at = text.find(probe, cursor) if probe else -1
+            if at >= 0:
+                marks.append((at, line.page))
+                cursor = at
+    return marks or [(0, run[0][1].page_start)]
+
+
+def _page_at(marks: list[tuple[int, int]], offset: int) -> int:
+    page = marks[0][1]
+    for at, line_page in marks:
+        if at > offset:
+            break
+        page = line_page
+    return page
+
+
+def sub_items(parent_id: str, paras: list[Para], builder: "_Builder") -> list[Item]:
+    """The sub-item tree of the node ``parent_id`` whose own paragraphs are ``paras``."""
+    reader = _ItemReader(parent_id, builder)
+    for para in paras:
+        reader.add(para)
+    return reader.finish()
 
 
 # -- tree -------------------------------------------------------------------------
@@ -392,22 +705,51 @@ def _is_product_style(paras: list[Para], index: int) -> bool:
     return False
 
 
-def _title_index(paras: list[Para], first_page: int, body: float) -> Optional[int]:
+def _title_index(paras: list[Para], first_page: int, body: float, width: float = 0.0) -> Optional[int]:
     """The paragraph that is the title: the largest display heading on the first page;
     where nothing there is set larger than the body, the first short line that names
-    the document ("License Agreement", "Terms of Service"), bold or not."""
+    the document ("License Agreement", "Terms of Service"), bold or not, at the opening
+    or centred on the page."""
     page = [i for i, p in enumerate(paras) if p.page_start == first_page]
     displays = [i for i in page if paras[i].kind == "display" and not paras[i].marker]
     larger = [i for i in displays if paras[i].size > body + 0.4]
     if larger:
         return max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
     opening = [i for i in page if paras[i].size >= body - 0.2][:1]
+    centred = [i for i in page if len(paras[i].lines) <= 2 and not paras[i].marker and _centred(paras[i], width)]
     plain = [
-        i for i in sorted(set(displays + opening))
+        i for i in sorted(set(displays + opening + centred))
         if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")
     ]
     named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
     return (named or plain or [None])[0]
+
+
+def _centred(para: Para, width: float) -> bool:
+    line = para.lines[0]
+    return bool(width) and line.x0 > 0.12 * width and abs((line.x0 + line.x1) / 2 - width / 2) < 0.05 * width
+
+
+def _title_lines(paras: list[Para], index: Optional[int], width: float) -> set[int]:
+    """The title and the lines set with it: a title centred over several lines of the same
+    style ("MOVESENSE" / "SOFTWARE DEVELOPMENT LICENSE" / "AND" / "EVALUATION AGREEMENT")
+    is read as one."""
+    if index is None:
+        return set()
+    block = {index}
+    title = paras[index]
+    if not _centred(title, width):
+        return block
+    for step in (-1, 1):
+        i = index + step
+        while 0 <= i < len(paras):
+            para = paras[i]
+            if (para.kind != "display" or para.marker or para.style != title.style
+                    or para.page_start != title.page_start or not _centred(para, width)):
+                break
+            block.add(i)
+            i += step
+    return block
 
 
 def build(extraction: Layout) -> Document:
@@ -417,16 +759,17 @@ def build(extraction: Layout) -> Document:
     if not lines:
         return doc
     body = body_size(lines)
-    paras = paragraphs(lines)
+    paras = split_run_on_numbers(paragraphs(lines))
     classify(paras, body)
 
-    title_index = _title_index(paras, extraction.pages[0].number, body)
+    title_index = _title_index(paras, extraction.pages[0].number, body, extraction.pages[0].width)
+    title_block = _title_lines(paras, title_index, extraction.pages[0].width)
     if title_index is not None:
-        doc.title = normalize_space(paras[title_index].text)
+        doc.title = normalize_space(" ".join(paras[i].text for i in sorted(title_block)))
     doc.version = _version(extraction, paras)
     # A display line that is only the version label ("Version 1.4 – 12.03.2025") labels the document, like the title.
     label_index = next(
-        (i for i, p in enumerate(paras[:8]) if i != title_index and p.kind == "display" and not p.marker
+        (i for i, p in enumerate(paras[:8]) if i not in title_block and p.kind == "display" and not p.marker
          and len(p.text) < 60 and (m := _VERSION_IN_TEXT.match(normalize_space(p.text))) and m.start() == 0),
         None,
     )
@@ -436,22 +779,29 @@ def build(extraction: Layout) -> Document:
     # Heading styles that open products, and the bigger ones that open groups.
     product_heads = [
         i for i, p in enumerate(paras)
-        if p.kind == "display" and i != title_index and not p.marker and _is_product_style(paras, i)
+        if p.kind == "display" and i not in title_block and not p.marker and _is_product_style(paras, i)
     ]
-    if len(product_heads) == 1 and not _LEAD_IN.search(" ".join(p.text for p in paras[product_heads[0] + 1 : product_heads[0] + 4])):
-        product_heads = []  # one heading over a numbered list is just a list (a recipe's "Method")
+    # A product heading is one of a series set alike; one heading of its style over a numbered
+    # list is just a list (a recipe's "Method", a revision table), unless the text says it
+    # introduces product terms.
+    per_style = Counter(paras[i].style for i in product_heads)
+    product_heads = [
+        i for i in product_heads
+        if per_style[paras[i].style] >= 2 or _LEAD_IN.search(" ".join(p.text for p in paras[i + 1 : i + 4]))
+    ]
     product_styles = {paras[i].style for i in product_heads}
     product_size = max((s[0] for s in product_styles), default=None)
     group_styles = set()
     if product_styles:
         for i, p in enumerate(paras):
-            if p.kind == "display" and i != title_index and p.style not in product_styles and not p.marker:
+            if p.kind == "display" and i not in title_block and p.style not in product_styles and not p.marker:
                 if p.size > product_size + 0.2 or (abs(p.size - product_size) <= 0.2 and p.bold and not any(s[1] for s in product_styles)):
                     group_styles.add(p.style)
     # The product part starts at the first group heading or product heading proper; a heading
     # of the same style earlier on is a general-terms section heading.
     starts = [i for i, p in enumerate(paras) if p.kind == "display" and p.style in group_styles and not p.marker]
     products_from = min(starts + product_heads, default=len(paras))
+    first_numbered = _first_numbered(paras[:products_from])
 
     stack: list[tuple[float, Section, list[Para], Optional[tuple]]] = []  # open sections: rank, node, paragraphs, heading style
     top_integers: list[int] = []  # numbers of the top-level "1." / "2.0" sections seen so far
@@ -470,7 +820,8 @@ def build(extraction: Layout) -> Document:
             clause.text = normalize_space(" ".join(p.text for p in clause_paras))
             first = clause_paras[0]
             clause.text = normalize_space(clause.text[first.marker.length :]) if first.marker else clause.text
-            clause.items = find_items(clause.text) or _list_items(clause_paras[1:])
+            lead = _with_text(first, first.text[first.marker.length :]) if first.marker else first
+            clause.items = sub_items(clause.id, [lead] + clause_paras[1:], builder)
             _node_pages(clause, clause_paras)
         clause, clause_paras = None, []
 
@@ -508,7 +859,10 @@ def build(extraction: Layout) -> Document:
         while stack and (stack[-1][0] >= rank or (style is not None and stack[-1][1].number is None and stack[-1][3] == style)):
             stack.pop()
         parent_children = stack[-1][1].children if stack else root
-        if section.number:
+        if section.number and stack and rank >= _ITEM_RANK:
+            base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
+            section.id = builder.unique(base)
+        elif section.number:
             base = f"section/{slugify(section.number)}"
             if stack and (base in builder.used_ids or rank % 1):  # a sub-list item is cited under its section
                 base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
@@ -521,7 +875,7 @@ def build(extraction: Layout) -> Document:
         section.page_start = section.page_end = para.page_start
 
     for index, para in enumerate(paras):
-        if index in (title_index, label_index):
+        if index in title_block or index == label_index:
             continue
         is_part = para.marker is not None and para.marker.kind == "part" and (
             para.kind in ("display", "runin") or _heading_like(para.text[para.marker.length :])
@@ -549,8 +903,9 @@ def build(extraction: Layout) -> Document:
             group.products.append(product)
             group.page_end = para.page_end
             continue
-        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker):
-            if para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal" and "." not in para.marker.number.rstrip("."):
+        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker and para.marker.kind != "item"):
+            if (para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal"
+                    and "." not in para.marker.number.rstrip(".") and not _nested_under_item(para, clause_paras)):
                 close_clause()
                 clause = Clause(id=f"{product.id}/{para.marker.number}", number=para.marker.number)
                 clause.id = builder.unique(clause.id)
@@ -563,6 +918,15 @@ def build(extraction: Layout) -> Document:
             group.page_end = para.page_end
             continue
         # General part: preamble, sections, numbered articles.
+        if first_numbered is not None and index < first_numbered and not para.marker and para.kind in ("display", "runin"):
+            preamble.append(para)  # the title block: a notice, a product line, a letterhead
+            continue
+        if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack):
+            stack[-1][2].append(para)
+            continue
+        if stack and not is_part and _is_sub_item(para, stack[-1][2]):
+            stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
+            continue
         if para.kind == "display" or is_part:
             if is_part:
                 number, heading = _split_part_heading(para.text, para.marker)
@@ -595,10 +959,6 @@ def build(extraction: Layout) -> Document:
             start = len(_runin_text(para)) if para.kind == "runin" else para.marker.length
             section_paras[id(stack[-1][1])].append(_with_text(para, para.text[start:].strip()))
             continue
-        if para.marker and para.marker.kind == "item" and para.kind == "runin" and stack:
-            open_section(Section(id="", number=para.marker.number, heading=para.heading), para.marker.rank, para, doc.sections)
-            section_paras[id(stack[-1][1])].append(_with_text(para, para.text[len(_runin_text(para)) :].strip()))
-            continue
         if stack:
             stack[-1][2].append(para)
         else:
@@ -612,7 +972,7 @@ def build(extraction: Layout) -> Document:
     for section in doc.all_sections():
         own = section_paras.get(id(section), [])
         section.text = normalize_space(" ".join(p.text for p in own))
-        section.items = find_items(section.text) or _list_items(own)
+        section.items = sub_items(section.id, own, builder)
         if own:
             _node_pages(section, own)
             section.page_start = min(section.page_start, own[0].page_start)
@@ -620,6 +980,42 @@ def build(extraction: Layout) -> Document:
         for child in section.children:
             section.page_end = max(section.page_end, child.page_end)
     return doc
+
+
+def _depth_number(number: Optional[str]) -> Optional[list[int]]:
+    parts = (number or "").rstrip(".").split(".")
+    if parts and parts[-1] == "0" and len(parts) > 1:
+        parts = parts[:-1]
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+
+
+def _first_numbered(paras: list[Para]) -> Optional[int]:
+    """Index of the first numbered section heading ("1.", "ARTICLE 1"): what stands before it
+    unnumbered is the title block and preamble, when the agreement numbers its sections."""
+    for index, para in enumerate(paras):
+        if para.marker and para.marker.kind in ("decimal", "part") and para.kind in ("display", "runin", "numbered"):
+            return index
+    return None
+
+
+def _inside_numbering(paras: list[Para], index: int, stack: list) -> bool:
+    """Is the unnumbered heading at ``index`` a lead-in inside a numbered section rather than a
+    heading over what follows? It is when the numbering runs on across it: the next number at
+    the open section's depth continues the open one (11 -> 12, 7.10 -> 7.11) or none follows."""
+    if not stack:
+        return False
+    current = _depth_number(stack[-1][1].number)
+    if not current:
+        return False
+    for para in paras[index + 1 :]:
+        if not (para.marker and para.marker.kind == "decimal"):
+            continue
+        number = _depth_number(para.marker.number)
+        if not number or len(number) > len(current):
+            continue
+        prefix = current[: len(number)]
+        return number[:-1] == prefix[:-1] and number[-1] == prefix[-1] + 1
+    return True
 
 
 def _runin_text(para: Para) -> str:
@@ -636,35 +1032,32 @@ def _with_text(para: Para, text: str) -> Para:
     return Para(lines=para.lines, text=text, marker=None, kind="body")
 
 
-def _list_items(paras: list[Para]) -> list[Item]:
-    """Sub-items set as their own indented paragraphs ("a. The Software is ...")."""
-    items = []
-    for para in paras:
-        marker = marker_of(para.text)
-        if marker and marker.kind == "item":
-            items.append(Item(marker.number, normalize_space(para.text[marker.length :])))
-    return items
-
-
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _VERSION_IN_TEXT = re.compile(
-    r"\b(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?|v)\s*:?\s*"
-    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[\w./-]*\d[\w./-]*)"
+    r"\b(?:(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?)\b|v(?=\d))\s*:?\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|" + _MONTH + r"\.? \d{4}|[\w./-]*\d[\w./-]*)"
     r"|\bEULA\s+\d{6,8}\b",
     re.I,
 )
 
 
 def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
-    """The version label: constant text of a running header/footer that carries a number,
-    else a "Version ..."/"Revised ..." phrase near the top of the first page."""
+    """The version label: a "Version ..."/"Revised ..." phrase in the title block, else the
+    constant text of a running header/footer that carries a number, else a closing
+    "Last Updated: August 2016" line."""
+    first_page = paras[0].page_start if paras else 1
+    for para in paras[:8]:
+        m = _VERSION_IN_TEXT.search(para.text) if para.page_start == first_page else None
+        if m:
+            return normalize_space(m.group(0))
     for text in extraction.furniture:
         if re.search(r"\d", text):
             return text
-    for para in paras[:8]:
-        m = _VERSION_IN_TEXT.search(para.text)
+    for para in paras[-3:]:
+        m = _VERSION_IN_TEXT.search(para.text) if len(para.text) < 200 else None
         if m:
             return normalize_space(m.group(0))
     return None
 
 
-__all__ = ["build", "paragraphs", "classify", "find_items", "join_lines", "marker_of"]
+__all__ = ["build", "paragraphs", "classify", "find_items", "sub_items", "join_lines", "marker_of"]

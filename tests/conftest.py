@@ -1,6 +1,14 @@
-"""Shared fixtures: the corpus parsed once per test session."""
+"""Shared fixtures: the corpus parsed once per test session, and system tools some tests need.
 
+Test modules take paths from here by name (``from conftest import PDF_2025``
+works under bare ``pytest``, since pytest puts tests/ on ``sys.path``); never
+``from tests.conftest import ...``, which only works under ``python -m pytest``.
+"""
+
+import os
+import shutil
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -12,6 +20,42 @@ PDF_2025 = CORPUS / "milestone-eula-20250425.pdf"
 PDF_2024 = CORPUS / "milestone-eula-20240612.pdf"
 TXT_2025 = CORPUS / "milestone-eula-20250425.txt"
 REAL = CORPUS / "real"
+
+#: Set by CI (``.ci/run``): a test whose system package is missing fails instead of skipping.
+REQUIRE_SYSTEM_DEPS = "EULA_REQUIRE_SYSTEM_DEPS"
+#: Debian's fonts-liberation, used to typeset test PDFs in a font other than the corpus's.
+LIBERATION_FONTS = Path("/usr/share/fonts/truetype/liberation")
+
+
+def require_system(found: Optional[object], what: str) -> None:
+    """Skip the calling test when ``found`` is falsy, naming the package; in CI, fail instead.
+
+    Locally a missing browser or font is not the code's fault, so the test
+    skips with the reason; CI installs them, so there a missing one is a broken
+    set-up and must not pass unnoticed as a skip.
+    """
+    if found:
+        return
+    reason = f"needs {what} (see README, Set-up)"
+    if os.environ.get(REQUIRE_SYSTEM_DEPS, "") not in ("", "0"):
+        pytest.fail(f"{reason}; {REQUIRE_SYSTEM_DEPS} is set, so this is a failure, not a skip", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of headless Chromium (Debian package ``chromium``)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    require_system(path, "Chromium (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def liberation_fonts() -> Path:
+    """Directory of the Liberation TrueType fonts (Debian package ``fonts-liberation``)."""
+    found = (LIBERATION_FONTS / "LiberationSansNarrow-Regular.ttf").is_file()
+    require_system(found, "the Liberation fonts (apt-get install fonts-liberation)")
+    return LIBERATION_FONTS
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 import whoosh.index
 from whoosh import query as wq
-from whoosh.qparser import FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
 from whoosh.util.filelock import try_for
 
 from eula_parse.errors import IndexCorruptError, IndexLockedError, NotFoundError, QueryError
@@ -52,7 +52,7 @@ from eula_parse.index.engines.whoosh import (
     _weighting,
 )
 from eula_parse.index.paths import MARKER, SOURCES_LOG, _index_owned, default_index_path, is_index_dir
-from eula_parse.index.query import DEFAULT_FIELDS, _as_list, _entity_filter, _resolve, check_query
+from eula_parse.index.query import DEFAULT_FIELDS, _as_list, _entity_filter, _resolve, check_modality, check_query
 from eula_parse.index.records import (
     AddResult,
     DocumentInfo,
@@ -66,8 +66,12 @@ from eula_parse.index.records import (
     _record_from_stored,
     _records,
     _ref,
+    _vendor,
     document_version,
+    qualified_id,
+    split_qualified,
     version_date,
+    version_token,
 )
 from eula_parse.model import Document, Entity, Item, slugify
 
@@ -236,7 +240,7 @@ class ClauseIndex:
                     document=stored["document"], title=stored.get("title") or "", version=stored["version"],
                     sha256=stored.get("sha256") or "", nodes=info.get("nodes", 0), source=info.get("source"),
                     pages=info.get("pages", 0), indexed_at=info.get("indexed_at", 0.0),
-                    date=info.get("date", ""),
+                    date=info.get("date", ""), clauses=info.get("clauses"), vendor=info.get("vendor"),
                 )
         except _CORRUPTION as exc:
             raise self._damaged(exc) from exc
@@ -288,6 +292,8 @@ class ClauseIndex:
         info = {
             "docver": docver, "nodes": len(records), "source": source or document.source,
             "pages": document.pages, "indexed_at": time.time(),
+            "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
+            "vendor": _vendor(document),
             "date": version_date(version, Path(document.source).name if document.source else None),
         }
         file_record = dict(
@@ -366,22 +372,23 @@ class ClauseIndex:
 
     # -- searching ------------------------------------------------------------
 
-    def _parser(self, schema: Any) -> Any:
-        parser = self._parsers.get("default")
+    def _parser(self, schema: Any, all_words: bool = False) -> Any:
+        """Loose words combine with OR (ranked by how many match), or with AND for ``all_words``."""
+        key = "and" if all_words else "or"
+        parser = self._parsers.get(key)
         if parser is None:
-            parser = MultifieldParser(
-                list(DEFAULT_FIELDS), schema, fieldboosts=dict(FIELD_BOOSTS), group=OrGroup.factory(0.9)
-            )
+            group = AndGroup if all_words else OrGroup.factory(0.9)
+            parser = MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=dict(FIELD_BOOSTS), group=group)
             parser.add_plugin(FuzzyTermPlugin())
             parser.add_plugin(GtLtPlugin())
-            self._parsers["default"] = parser
+            self._parsers[key] = parser
         return parser
 
-    def _parse_query(self, text: str) -> wq.Query:
+    def _parse_query(self, text: str, all_words: bool = False) -> wq.Query:
         check_query(text)
         searcher = self._get_searcher()
         try:
-            q = self._parser(searcher.schema).parse(text)
+            q = self._parser(searcher.schema, all_words).parse(text)
         except Exception as exc:  # noqa: BLE001 - the parser is third-party; any failure is the query's
             raise QueryError(f"cannot read query {text!r} ({exc}): check quotes, brackets and field:value parts") from exc
         error = _query_errors(q)
@@ -404,6 +411,7 @@ class ClauseIndex:
         limit: int = 10,
         fuzzy: bool = True,
         count: bool = False,
+        all_words: bool = False,
     ) -> SearchResults:
         """Ranked hits for ``query`` (Whoosh syntax), newest version of each document unless ``version``.
 
@@ -413,12 +421,16 @@ class ClauseIndex:
         several meaning all; ``version="all"`` searches every version.
         ``count=True`` also counts every match into ``.total`` (a second pass
         over the postings); otherwise ``.total`` is ``None``.
-        Raises :class:`QueryError` for a malformed query or filter and
-        :class:`NotFoundError` when a filter names nothing in the index.
+        Loose words combine with OR, more matching words ranking higher;
+        ``all_words=True`` requires every one (AND).
+        A filter that matches no record gives no hits (never the unfiltered ones).
+        Raises :class:`QueryError` for a malformed query or filter, an unknown
+        entity label or modality, and :class:`NotFoundError` when a filter
+        names nothing in the index.
         """
         if limit is None or limit < 1:
             raise QueryError("limit must be at least 1")
-        q = self._parse_query(query)
+        q = self._parse_query(query, all_words)
         searcher = self._get_searcher()
         corrected: dict[str, list[str]] = {}
         try:
@@ -427,6 +439,8 @@ class ClauseIndex:
             _lazy_unions(q)
             flt, mask = self._filters(searcher, product=product, group=group, general=general, entity=entity,
                                       modality=modality, version=version, document=document, kind=kind)
+            if flt is not None and not flt:  # Whoosh ignores an empty filter set and would return everything
+                return SearchResults([], query=query, total=0 if count else None, corrected=corrected)
             ranked = [(r.docnum, r.score) for r in searcher.search(q, filter=flt, mask=mask, limit=limit)]
             # Whoosh's len(results) re-runs the whole query, so the exact total is opt-in.
             total = self._count(searcher, q, flt, mask) if count else None
@@ -455,9 +469,9 @@ class ClauseIndex:
             parts.append(wq.Term("kind", str(kind).lower()))
         for spec in _as_list(entity):
             parts.append(_entity_filter(spec))
-        mods = _as_list(modality)
+        mods = [check_modality(m) for m in _as_list(modality)]
         if mods:
-            parts.append(wq.Or([wq.Term("modality", str(m).lower()) for m in mods]))
+            parts.append(wq.Or([wq.Term("modality", m) for m in mods]))
         registry = self._registry(searcher)
         docvers = self._select_versions(registry, version=version, document=document)
         if docvers is not None:
@@ -506,7 +520,8 @@ class ClauseIndex:
             return [f"{i.document}@{i.version}" for i in infos] if document is not None else None
         want = " ".join(str(version).split()).lower()
         chosen = [i for i in infos if i.version.lower() == want] or \
-            [i for i in infos if want in i.version.lower()]
+            [i for i in infos if version_token(i.version) == want or slugify(i.version) == slugify(want)] or \
+            [i for i in infos if want in i.version.lower() or (len(want) == 8 and i.date == want)]
         if not chosen:
             known = ", ".join(sorted({i.version for i in infos})) or "none"
             raise NotFoundError(f"no version matching {version!r} in the index (versions: {known})")
@@ -517,16 +532,20 @@ class ClauseIndex:
     def get(self, node_id: str, *, document: Optional[str] = None, version: Optional[str] = None) -> NodeRecord:
         """The node ``node_id`` with its context; latest version unless ``version`` is given.
 
+        ``node_id`` may be qualified as search hits print it,
+        ``DOCUMENT@VERSION:ID`` (or ``DOCUMENT:ID`` for the latest version).
         Raises :class:`NotFoundError` (with close ids as a hint) when no such
         node exists, :class:`QueryError` when the id is in several documents
         and ``document`` does not say which.
         """
+        qualified_doc, qualified_version, node_id = split_qualified(str(node_id))
+        document = document or qualified_doc
+        version = version or qualified_version
         searcher = self._get_searcher()
         registry = self._registry(searcher)
         docvers = self._select_versions(registry, version=version, document=document)
         if docvers is None:
             docvers = [dv for dv, info in registry.items() if info.latest]
-        node_id = str(node_id).strip()
         try:
             if node_id.startswith("group/"):
                 return self._get_group(searcher, registry, node_id, docvers)
@@ -535,9 +554,8 @@ class ClauseIndex:
                 raise NotFoundError(self._not_found_message(searcher, node_id))
             docs = sorted({s["document"] for s in found})
             if len(docs) > 1:
-                raise QueryError(
-                    f"{node_id} is in {len(docs)} documents ({', '.join(docs)}): pick one with --document"
-                )
+                named = ", ".join(qualified_id(s["document"], s["version"], node_id) for s in found)
+                raise QueryError(f"{node_id} is in {len(docs)} documents: name one, e.g. {named}")
             stored = found[0]
             docver = self._docver_of(stored)
             record = _record_from_stored(stored)

@@ -28,6 +28,32 @@ QUERY_FIELDS = (
 )
 
 
+#: Labels the entity tagger emits (``eula_parse.entities.LABELS``, kept here so the index does not load spaCy).
+ENTITY_LABELS = ("PRODUCT", "LIMIT", "DURATION", "MONEY", "LAW", "COURT", "ORG", "URL", "DATE", "VERSION",
+                 "XREF", "DEFINITION", "TERM")
+#: What a clause does, as the tagger classifies it.
+MODALITIES = ("permission", "obligation", "prohibition", "restriction", "disclaimer")
+
+
+def check_label(label: str) -> str:
+    """``label`` lower-cased, or a :class:`QueryError` naming the valid labels (as ``eula entities --label``)."""
+    if label.upper() not in ENTITY_LABELS:
+        close = difflib.get_close_matches(label.upper(), ENTITY_LABELS, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise QueryError(f"unknown entity label {label!r}: use one of {', '.join(ENTITY_LABELS)}{hint}")
+    return label.lower()
+
+
+def check_modality(modality: str) -> str:
+    """``modality`` lower-cased, or a :class:`QueryError` naming the valid ones."""
+    value = str(modality).strip().lower()
+    if value not in MODALITIES:
+        close = difflib.get_close_matches(value, MODALITIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise QueryError(f"unknown modality {modality!r}: use one of {', '.join(MODALITIES)}{hint}")
+    return value
+
+
 _FILTER_RE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|==|=|>|<|:)\s*(.+?)\s*$")
 
 
@@ -40,13 +66,13 @@ def _entity_filter(spec: str) -> wq.Query:
     """
     spec = str(spec).strip()
     if re.fullmatch(r"[A-Za-z_]+", spec):
-        return wq.Term("entity", spec.lower())
+        return wq.Term("entity", check_label(spec))
     match = _FILTER_RE.match(spec)
     if not match:
         raise QueryError(
             f"bad entity filter {spec!r}: use LABEL or LABEL>=VALUE, e.g. DURATION or duration>=P30D"
         )
-    label, op, raw = match.group(1).lower(), match.group(2), match.group(3)
+    label, op, raw = check_label(match.group(1)), match.group(2), match.group(3)
     num = duration_days(raw) if label == "duration" else _number(raw)
     if op in ("=", "==", ":"):
         if num is not None:

@@ -49,9 +49,15 @@ class Hit:
     number: Optional[str] = None
     heading: Optional[str] = None
 
+    @property
+    def qualified_id(self) -> str:
+        """``DOCUMENT@VERSION:ID``: names this node in any index, for ``eula show`` to take back."""
+        return qualified_id(self.document, self.version, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["highlights"] = [list(h) for h in self.highlights]
+        data["qualified_id"] = self.qualified_id
         return data
 
 
@@ -107,9 +113,14 @@ class NodeRecord:
     source: Optional[str] = None
     sha256: Optional[str] = None
 
+    @property
+    def qualified_id(self) -> str:
+        return qualified_id(self.document, self.version, self.id)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["path"] = [list(p) for p in self.path]
+        data["qualified_id"] = self.qualified_id
         return data
 
 
@@ -128,6 +139,10 @@ class DocumentInfo:
     #: ``YYYYMMDD`` found in the version label or file name; orders versions.
     date: str = ""
     latest: bool = False
+    #: Sections and product clauses (``None`` in indexes written before it was recorded).
+    clauses: Optional[int] = None
+    #: The first organisation the preamble names (the party granting the licence), if any.
+    vendor: Optional[str] = None
 
     @property
     def docver(self) -> str:
@@ -175,6 +190,32 @@ _DATE_PATTERNS = [
 ]
 
 
+def version_token(version: str) -> str:
+    """A version label as one word for a qualified id: its date ("EULA 20250425" -> 20250425), else its slug.
+
+    ``ClauseIndex`` accepts it back wherever a version is asked for.
+    """
+    date = version_date(version)
+    if len(date) == 8 and not date.endswith("0000") and len(re.findall(r"(?:19|20)\d\d", version)) <= 1:
+        return date
+    return slugify(version)
+
+
+def qualified_id(document: str, version: str, node_id: str) -> str:
+    """``DOCUMENT@VERSION:ID``, unique across every document and version in an index."""
+    return f"{document}@{version_token(version)}:{node_id}"
+
+
+def split_qualified(text: str) -> tuple[Optional[str], Optional[str], str]:
+    """``doc@version:id`` -> (doc, version, id); ``doc:id`` -> (doc, None, id); ``id`` -> (None, None, id)."""
+    text = text.strip()
+    head, sep, node_id = text.partition(":")
+    if not sep or "/" in head or not node_id:
+        return None, None, text
+    document, at, version = head.partition("@")
+    return document or None, (version or None) if at else None, node_id
+
+
 def version_date(*texts: Optional[str]) -> str:
     """``YYYYMMDD`` from the first date found in ``texts`` ("EULA 20250425", "2018-03-30"), else ``""``.
 
@@ -208,6 +249,15 @@ def document_version(document: Document) -> str:
     if document.sha256:
         return "sha-" + document.sha256[:12]
     return "unversioned"
+
+
+def _vendor(document: Document) -> Optional[str]:
+    """The first organisation the preamble names: agreements open with the party granting the licence."""
+    for para in document.preamble:
+        for entity in sorted(para.entities, key=lambda e: e.start):
+            if str(entity.label).upper() == "ORG" and entity.text.strip():
+                return entity.text.strip()
+    return None
 
 
 def _document_sha(document: Document) -> str:
