@@ -102,24 +102,36 @@ def test_heading_markup_alone_changes_nothing(tmp_path):
     assert result.changes == []
 
 
+@pytest.fixture(scope="module")
+def nordlys_pdf(tmp_path_factory):
+    """The tests' agreement typeset as PDF, and its tree (parsed once for the module)."""
+    path = tmp_path_factory.mktemp("cross") / "nordlys.pdf"
+    pdfgen.build_eula_pdf(path)
+    return path, parse(path)
+
+
+def _items(doc):
+    return [(c.id, [(i.label, normalize_space(i.text)) for i in c.items]) for c in doc.clauses]
+
+
 @pytest.mark.parametrize("form", formgen.FORMS)
-def test_same_agreement_as_pdf_and_other_forms_diffs_as_nothing(tmp_path, form):
+def test_same_agreement_as_pdf_and_other_forms_diffs_as_nothing(tmp_path, nordlys_pdf, form):
     """The test agreement typeset as PDF and written as DOCX/HTML/Markdown: same tree, empty diff."""
-    pdf = tmp_path / "nordlys.pdf"
-    pdfgen.build_eula_pdf(pdf)
+    _, old = nordlys_pdf
     other = formgen.write(form, pdfgen.DEFAULT_SPEC, tmp_path / f"nordlys{formgen.SUFFIX[form]}")
-    old, new = parse(pdf), parse(other)
+    new = parse(other)
+    assert (new.title, len(new.sections), len(new.products), len(new.clauses)) == (old.title, 6, 5, 18)
     assert [n.id for n in old.nodes()] == [n.id for n in new.nodes()]
     assert [normalize_space(n.text) for n in old.nodes()] == [normalize_space(n.text) for n in new.nodes()]
+    assert _items(old) == _items(new)
     assert eula_parse.diff(old, new).changes == []
 
 
-def test_cli_diff_across_forms_exits_zero(tmp_path):
+def test_cli_diff_across_forms_exits_zero(tmp_path, nordlys_pdf):
     import subprocess
     import sys
 
-    pdf = tmp_path / "nordlys.pdf"
-    pdfgen.build_eula_pdf(pdf)
+    pdf, _ = nordlys_pdf
     docx = formgen.write_docx(pdfgen.DEFAULT_SPEC, tmp_path / "nordlys.docx")
     proc = subprocess.run([sys.executable, "-m", "eula_parse", "diff", str(pdf), str(docx), "--stat"],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
