@@ -190,3 +190,31 @@ def test_zip_that_is_not_word_is_refused(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hello")
     assert_one_line_error(path, "without word/document.xml")
+
+
+# -- mutated real files ---------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SEEDS = sorted(p for p in REAL.iterdir() if p.suffix in (".docx", ".rtf", ".html", ".md", ".txt"))
+_INSERTS = [b"{", b"}", b"\\", b"<div>", b"</", b"**", b"# ", b"1. ", b"\n", b"\r", b"\x00", b"\\u-5 ", b"\\'9"]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.sampled_from(SEEDS), edits=st.lists(
+    st.tuples(st.floats(0, 1), st.sampled_from(_INSERTS), st.integers(0, 300)), min_size=1, max_size=20))
+def test_mutated_files_parse_or_fail_in_one_line(tmp_path, seed, edits):
+    data = bytearray(seed.read_bytes())
+    for where, insert, cut in edits:
+        pos = int(where * len(data))
+        if cut % 3 == 0:
+            del data[pos:pos + cut]
+        else:
+            data[pos:pos] = insert
+    path = tmp_path / f"mutated{seed.suffix}"
+    path.write_bytes(bytes(data))
+    try:
+        eula_parse.parse(path, tag=False)
+    except EulaError as exc:
+        assert "\n" not in str(exc)
