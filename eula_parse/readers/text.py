@@ -153,8 +153,8 @@ def runin_prefix(text: str) -> str:
     phrase = m.group(1)[:-1]
     if len(phrase) < 2 or len(phrase.split()) > 8 or not _is_title_words(phrase):
         return ""
-    if not number and m.group(1).endswith(":") and not _is_title_words(phrase, 5):
-        return ""
+    if not number and m.group(1).endswith(":") and (len(phrase.split()) < 2 or not _is_title_words(phrase, 5)):
+        return ""  # "NOTE: If you ..." is a sentence that opens with a word, not a heading
     return text[: start + m.end(1)]
 
 
