@@ -29,9 +29,15 @@ def pct(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:5.1f}%" if whole else "    -"
 
 
+def short(name: str, width: int = 44) -> str:
+    """The file name without .pdf, its middle elided to fit (version pairs differ at the end)."""
+    name = name.removesuffix(".pdf")
+    return name if len(name) <= width else name[: width - 16] + "~" + name[-15:]
+
+
 def row(name: str, s: Score) -> str:
     return (
-        f"{name[:44]:44} {s.headings:4} {pct(s.found, s.headings)} {pct(s.parent_right, s.headings)} "
+        f"{short(name):44} {s.headings:4} {pct(s.found, s.headings)} {pct(s.parent_right, s.headings)} "
         f"{pct(s.text_start_right, s.text_starts)} {'yes' if s.title_right else 'NO':>5} "
         f"{'yes' if s.version_right else 'NO':>5} {s.furniture_hits:5} {len(s.duplicate_ids):4}"
     )
@@ -39,7 +45,7 @@ def row(name: str, s: Score) -> str:
 
 def item_row(name: str, s: Score) -> str:
     return (
-        f"{name[:44]:44} {s.items:4} {pct(s.items_found, s.items)} {pct(s.items_parent_right, s.items)} "
+        f"{short(name):44} {s.items:4} {pct(s.items_found, s.items)} {pct(s.items_parent_right, s.items)} "
         f"{pct(s.item_text_start_right, s.item_text_starts)}"
     )
 
@@ -49,7 +55,7 @@ def total(scores: list[Score]) -> Score:
     for s in scores:
         for key in ("headings", "found", "parent_right", "text_starts", "text_start_right", "items",
                     "items_found", "items_parent_right", "item_text_starts", "item_text_start_right",
-                    "furniture_hits"):
+                    "inline", "inline_found", "furniture_hits"):
             setattr(t, key, getattr(t, key) + getattr(s, key))
         t.duplicate_ids += [f"{s.name}:{i}" for i in s.duplicate_ids]
     t.title_right = all(s.title_right for s in scores)
@@ -97,6 +103,8 @@ def main() -> int:
             print("\n".join(details(s)) or "    (all right)")
     all_ = total(scores)
     print(row(f"TOTAL ({len(scores)} documents)", all_))
+    if all_.inline:
+        print(f"  of which clause numbers run on inside a paragraph (\"inline\"): {all_.inline_found} of {all_.inline} found")
 
     print()
     state = "sub-item nodes exist" if subitem_nodes_exist() else "no sub-item nodes in the tree yet: items score 0"

@@ -1176,10 +1176,17 @@ def resolve_xref(text: str, node_id: str, document: Document, parent_id: Optiona
 
         best = process.extractOne(wanted, list(headings), scorer=fuzz.ratio, score_cutoff=90)
         return headings[best[0]] if best else None
+    alone = re.match(rf"(?i:sub-?(?:section|paragraph|clause)|paragraph|clause|item)s?\s+(?P<labels>{ITEM_REF})"
+                     rf"(?:\s+of\s+(?i:section|paragraph|clause|article)\s+(?P<of>{REF}))?", text)
+    if alone:  # "subsection (c)", "paragraph (a)(ii) of Section 4"
+        labels = _labels(alone.group("labels"))
+        if alone.group("of"):
+            base = resolve_xref(f"Section {alone.group('of')}", node_id, document, parent_id)
+            return _descend(base, labels, document) if isinstance(base, str) else None
+        return _item_in_scope(labels, node_id, document)
     match = re.search(rf"(?i:(paragraph|section|clause|article))s?\s+(?P<refs>{REF}(?:\s*(?:,|and|or|&|to|through|-|–)\s*{REF})*)", text)
     if not match:
-        alone = re.search(rf"(?i:sub-?(?:section|paragraph|clause)|paragraph|clause|item)s?\s+(?P<labels>{ITEM_REF})", text)
-        return _item_in_scope(_labels(alone.group("labels")), node_id, document) if alone else None
+        return None
     refs = re.findall(r"(\d+(?:\.\d+)*)([a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", match.group("refs"))
     if re.search(r"\d\s*(?:to|through|-|–)\s*\d", match.group("refs")) and len(refs) == 2 and all(not (r[1] or r[2]) and r[0].isdigit() for r in refs):
         refs = [(str(n), "", "") for n in range(int(refs[0][0]), int(refs[1][0]) + 1)]

@@ -99,6 +99,15 @@ class Item(Node):
         self.modality = list(modality or [])
         self.items = list(items or [])
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Item":
+        """An item and its nested items from ``asdict`` output (older ``{label, text}`` dicts too)."""
+        names = {f.name for f in fields(cls)}
+        raw = {k: v for k, v in data.items() if k in names}
+        raw["entities"] = [Entity(**e) for e in raw.get("entities") or []]
+        raw["items"] = [cls.from_dict(i) for i in raw.get("items") or []]
+        return cls(**raw)
+
     def all_items(self) -> Iterator["Item"]:
         """This item's sub-items at every depth, in reading order."""
         for item in self.items:
@@ -299,7 +308,7 @@ class Document:
             if "entities" in raw:
                 raw["entities"] = [Entity(**e) for e in raw["entities"]]
             if "items" in raw:
-                raw["items"] = [build(Item, i) for i in raw["items"]]
+                raw["items"] = [Item.from_dict(i) for i in raw["items"]]
             if klass is Section:
                 raw["children"] = [build(Section, c) for c in raw.get("children", [])]
             if klass is Product:

@@ -195,6 +195,8 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float) -> bool:
         and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
     ):
         return True
+    if not same_flow and line.column == prev.column and line.x0 < prev.x0 - 2 and _TERMINAL.search(prev.text.rstrip()):
+        return True  # overleaf, set left of a hanging item's text after its last sentence: a new paragraph
     marker = marker_of(line.text)
     if marker:
         if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
@@ -286,14 +288,24 @@ def _recompute_gaps(extraction: Layout) -> list[Line]:
 
 
 def _runin_heading(para: Para) -> Optional[str]:
-    """The bold lead-in of a paragraph ("Limitation of Liability."), if it opens with one."""
+    """The bold lead-in of a paragraph ("Limitation of Liability."), if it opens with one; after
+    a number an italic lead-in ending in a colon or period counts too ("7.1 Severability: ...")."""
+    heading = _styled_runin(para, "bold")
+    if heading is None and para.marker is not None and not any(line.italic for line in para.lines[1:]):
+        heading = _styled_runin(para, "italic")
+        if heading and not _RUNIN_END.search(heading):
+            heading = None
+    return heading
+
+
+def _styled_runin(para: Para, style: str) -> Optional[str]:
     first = para.lines[0]
-    prefix = first.bold_prefix
-    if first.bold and len(para.lines) > 1:  # heading longer than one line
-        rest = para.lines[1].bold_prefix
-        if rest and not para.lines[1].bold:
+    prefix = getattr(first, f"{style}_prefix")
+    if getattr(first, style) and len(para.lines) > 1:  # heading longer than one line
+        rest = getattr(para.lines[1], f"{style}_prefix")
+        if rest and not getattr(para.lines[1], style):
             prefix = f"{prefix} {rest}"
-    if not prefix or para.bold:
+    if not prefix or all(getattr(line, style) for line in para.lines):
         return None
     prefix = prefix.strip()
     if len(prefix) > 150 or len(prefix) > 0.8 * len(para.text):
@@ -334,7 +346,8 @@ def classify(paras: list[Para], body: float) -> None:
                 para.kind = "numbered" if para.marker else "body"
             continue
         if para.marker:
-            para.kind = "numbered"
+            # set smaller than the text it stands in, a number opens a table row or a note, not a clause
+            para.kind = "numbered" if para.size >= body - 1.0 else "body"
     _own_line_headings(paras)
 
 
@@ -361,7 +374,12 @@ def _own_line_headings(paras: list[Para]) -> None:
         child = following.marker is not None and following.marker.number.startswith(number + ".")
         indented_body = following.marker is None and following.lines[0].x0 > para.lines[0].x0 + 2
         unpunctuated = following.marker is None and not rest.endswith(".") and len(rest.split()) <= 6
-        if child or indented_body or unpunctuated:
+        # "2. Terms of Use for Online Services:" over "a. ...": a title-case name, not a lead-in sentence
+        titled_list = (
+            following.marker is not None and following.marker.kind == "item" and rest.endswith(":")
+            and _TITLE_RUNIN.match(rest[:-1] + ". X") is not None
+        )
+        if child or indented_body or unpunctuated or titled_list:
             para.kind, para.heading = "runin", rest.rstrip(" .:")
 
 
@@ -445,9 +463,10 @@ def find_items(text: str) -> list[Item]:
     return [Item(label, text[start:stop]) for label, _marker, start, stop in _inline_spans(text)]
 
 
-def _nested_under_item(para: Para, siblings: list[Para]) -> bool:
-    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it,
-    so part of that item rather than a section or clause of its own?"""
+def _nested_under_item(para: Para, siblings: list[Para], in_subsection: bool = False) -> bool:
+    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it
+    (or, ``in_subsection``, deeper than the text of a "7.10"-style subsection), so part of
+    that item or subsection rather than a section or clause of its own?"""
     marker = para.marker
     if marker is None or marker.kind != "decimal" or not marker.number.isdigit() or para.kind == "display":
         return False
@@ -461,14 +480,17 @@ def _nested_under_item(para: Para, siblings: list[Para]) -> bool:
             expected -= 1
             continue
         return before.marker.kind == "item" and expected == 1 and x0 > before.lines[0].x0 + 2
-    return False
+    return in_subsection and expected == 1 and bool(siblings) and x0 > siblings[0].lines[0].x0 + 2
 
 
-def _is_sub_item(para: Para, siblings: list[Para]) -> bool:
+def _is_sub_item(para: Para, siblings: list[Para], section: Optional[Section] = None) -> bool:
     """A paragraph that opens a sub-item of the node whose paragraphs are ``siblings``."""
     if para.marker is not None and para.marker.kind == "item" and para.kind in ("display", "runin", "numbered"):
         return True
-    return _nested_under_item(para, siblings)
+    number = section.number if section is not None else None
+    in_subsection = bool(number and re.fullmatch(r"\d+(?:\.\d+)+", number) and not number.endswith(".0"))
+    return para.kind == "numbered" and _nested_under_item(para, siblings, in_subsection) or (
+        para.kind != "numbered" and _nested_under_item(para, siblings))
 
 
 @dataclass
@@ -539,17 +561,21 @@ class _ItemReader:
             self.runs.setdefault(self._owner_key(), []).append((piece, para))
 
     def add(self, para: Para) -> None:
+        for part in _split_wrapped_items(para):
+            self._add(part)
+
+    def _add(self, para: Para) -> None:
         marker = para.marker if para.kind != "body" else None
         x0 = para.lines[0].x0
-        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and self.stack)):
+        # a "1." here was set as a list under an item or a subsection (build() keeps other numbers out)
+        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and marker.number.isdigit())):
             # Body text: it goes on the innermost item it is indented under (or, for an item set
             # as a heading, any text at its indent); otherwise the lists have ended.
             while self.stack and not (x0 > self.stack[-1].x0 + 2 or (self.stack[-1].headed and x0 >= self.stack[-1].x0 - 2)):
                 self._close()
             self._add_text(para.text, para)
             return
-        raw = para.text[: marker.length].strip()
-        style = "(" if raw.startswith("(") else ")" if raw.endswith(")") else "."
+        style = _punctuation(para.text[: marker.length].strip())
         label = marker.number
         kinds = ["decimal"] if marker.kind == "decimal" else _label_kinds(label)
         fits = label in ("a", "i", "1") or any(self._continues(o, label, style, kinds) for o in self.stack)
@@ -624,6 +650,36 @@ class _ItemReader:
             self._close()
         self._flush()
         return self.roots
+
+
+def _split_wrapped_items(para: Para) -> list[Para]:
+    """An item paragraph that runs on into the next item ("(ii) ...; and" / "(iii) ..." where the
+    line before does not end a sentence) split where a line starts with the next label."""
+    marker = para.marker if para.kind != "body" else None
+    if marker is None or marker.kind != "item" or len(para.lines) < 2:
+        return [para]
+    style = para.text[: marker.length].strip()
+    following = {_next_label(marker.number, kind) for kind in _label_kinds(marker.number)}
+    cursor = marker.length
+    for k, line in enumerate(para.lines[1:], start=1):
+        probe = normalize_space(line.text)
+        at = para.text.find(probe[:20], cursor) if probe else -1
+        if at < 0:
+            continue
+        cursor = at
+        nxt = marker_of(probe)
+        if (nxt is None or nxt.kind != "item" or nxt.number not in following
+                or abs(line.x0 - para.lines[0].x0) > 2 or _punctuation(probe[: nxt.length].strip()) != _punctuation(style)):
+            continue
+        head = Para(lines=para.lines[:k], text=para.text[:at].rstrip(), marker=marker, heading=para.heading, kind=para.kind)
+        tail = Para(lines=para.lines[k:], text=para.text[at:], marker=nxt, kind="numbered")
+        return [head] + _split_wrapped_items(tail)
+    return [para]
+
+
+def _punctuation(label: str) -> str:
+    """How a label is printed: "(" for "(b)", ")" for "b)", "." for "b."."""
+    return "(" if label.startswith("(") else ")" if label.endswith(")") else "."
 
 
 def _label_kinds(label: str) -> list[str]:
@@ -854,9 +910,27 @@ def build(extraction: Layout) -> Document:
         top_integers.append(number)
         return marker.rank
 
+    def part_rank(marker: Marker) -> float:
+        """ "ARTICLE 2" is a sibling of an open "ARTICLE 1"; opened inside a "SECTION 1" (a word
+        of the same standing) it is that section's child, as the document nests them."""
+        word = marker.number.split()[0].lower()
+        words = [(r, s.number.split()[0].lower()) for r, s, _, _ in stack if s.number and marker_of(s.number + " ") and " " in s.number]
+        same = [r for r, w in words if w == word]
+        if same:
+            return same[-1]
+        peers = [r for r, w in words if _PART_WORDS.get(w) == marker.rank]
+        return peers[-1] + 0.5 if peers else marker.rank
+
     def open_section(section: Section, rank: float, para: Para, root: list[Section], style=None):
         # An unnumbered display heading ("GENERAL TERMS") ends at the next heading set like it.
         while stack and (stack[-1][0] >= rank or (style is not None and stack[-1][1].number is None and stack[-1][3] == style)):
+            stack.pop()
+        # "6.6.1" after "6.5" belongs to 6, the heading its number names, not to 6.5.
+        number = _depth_number(section.number) if rank < _ITEM_RANK else None
+        while number and len(number) > 1 and stack:
+            top = _depth_number(stack[-1][1].number)
+            if not top or (len(top) < len(number) and number[: len(top)] == top):
+                break
             stack.pop()
         parent_children = stack[-1][1].children if stack else root
         if section.number and stack and rank >= _ITEM_RANK:
@@ -921,16 +995,16 @@ def build(extraction: Layout) -> Document:
         if first_numbered is not None and index < first_numbered and not para.marker and para.kind in ("display", "runin"):
             preamble.append(para)  # the title block: a notice, a product line, a letterhead
             continue
-        if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack):
+        if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack, body):
             stack[-1][2].append(para)
             continue
-        if stack and not is_part and _is_sub_item(para, stack[-1][2]):
+        if stack and not is_part and _is_sub_item(para, stack[-1][2], stack[-1][1]):
             stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
             continue
         if para.kind == "display" or is_part:
             if is_part:
                 number, heading = _split_part_heading(para.text, para.marker)
-                rank = para.marker.rank
+                rank = part_rank(para.marker)
             elif para.marker and para.marker.kind == "decimal":
                 number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
                 rank = rank_of(para.marker)
@@ -998,15 +1072,17 @@ def _first_numbered(paras: list[Para]) -> Optional[int]:
     return None
 
 
-def _inside_numbering(paras: list[Para], index: int, stack: list) -> bool:
+def _inside_numbering(paras: list[Para], index: int, stack: list, body: float) -> bool:
     """Is the unnumbered heading at ``index`` a lead-in inside a numbered section rather than a
     heading over what follows? It is when the numbering runs on across it: the next number at
-    the open section's depth continues the open one (11 -> 12, 7.10 -> 7.11) or none follows."""
-    if not stack:
+    the open section's depth continues the open one (11 -> 12, 7.10 -> 7.11) or none follows.
+    Inside an article or section ("SECTION 2—..."), a bold line in the body size is a lead-in
+    (a table's head, a "Notes" line): those parts are headed in words, not bold alone."""
+    if not stack or not stack[-1][1].number:
         return False
     current = _depth_number(stack[-1][1].number)
     if not current:
-        return False
+        return paras[index].size <= body + 0.4 and " " in stack[-1][1].number
     for para in paras[index + 1 :]:
         if not (para.marker and para.marker.kind == "decimal"):
             continue
@@ -1014,7 +1090,10 @@ def _inside_numbering(paras: list[Para], index: int, stack: list) -> bool:
         if not number or len(number) > len(current):
             continue
         prefix = current[: len(number)]
-        return number[:-1] == prefix[:-1] and number[-1] == prefix[-1] + 1
+        follows = number[:-1] == prefix[:-1] and number[-1] == prefix[-1] + 1
+        if follows or len(number) == len(current):
+            return follows
+        # a shorter number that does not continue the open ones is a list inside it: read on
     return True
 
 

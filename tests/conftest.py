@@ -23,8 +23,20 @@ REAL = CORPUS / "real"
 
 #: Set by CI (``.ci/run``): a test whose system package is missing fails instead of skipping.
 REQUIRE_SYSTEM_DEPS = "EULA_REQUIRE_SYSTEM_DEPS"
+#: Set by CI (``.ci/run``): the long tests marked ``slow`` run too (``pytest -m slow`` runs only them).
+RUN_SLOW = "EULA_SLOW"
 #: Debian's fonts-liberation, used to typeset test PDFs in a font other than the corpus's.
 LIBERATION_FONTS = Path("/usr/share/fonts/truetype/liberation")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave ``slow`` tests out of a plain ``pytest`` (the README's command stays under ~5 minutes)."""
+    if config.getoption("markexpr") or os.environ.get(RUN_SLOW, "") not in ("", "0"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
 
 
 def require_system(found: Optional[object], what: str) -> None:
@@ -40,6 +52,19 @@ def require_system(found: Optional[object], what: str) -> None:
     if os.environ.get(REQUIRE_SYSTEM_DEPS, "") not in ("", "0"):
         pytest.fail(f"{reason}; {REQUIRE_SYSTEM_DEPS} is set, so this is a failure, not a skip", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_default_index(tmp_path_factory) -> Path:
+    """``$EULA_INDEX`` for the session: tests never read or write the checkout's own index/.
+
+    Commands reuse the parse of any file the default index holds, and the first
+    search builds that index; a user's index (or the one CI's first command
+    built) must not change what a test sees.
+    """
+    path = tmp_path_factory.mktemp("default-index") / "index"
+    os.environ["EULA_INDEX"] = str(path)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -76,12 +76,18 @@ def body(node) -> str:
     return text
 
 
-def starts_with(node, start: str) -> bool:
+def starts_with(node, start: str, want_heading: Optional[str] = None) -> bool:
     """The node's own text begins with ``start``, after a run-in heading kept in front
-    with or without its period ("SURVIVAL Rights and obligations ...")."""
+    with or without its period ("SURVIVAL Rights and obligations ..."): the node's own
+    heading, or the gold one where the node has none and its text opens with it."""
     text = body(node)
-    heading = plain(getattr(node, "heading", None)).rstrip(".:")
-    return text.startswith(start) or bool(heading) and text == plain(node.text) and text.startswith(f"{heading} {start}")
+    if text.startswith(start):
+        return True
+    heading = plain(getattr(node, "heading", None) or want_heading).rstrip(".:")
+    if not heading or not text.startswith(heading):
+        return False
+    rest = text[len(heading):]
+    return rest.lstrip(".:").lstrip().startswith(start) and (rest[:1] in ".: " or not rest)
 
 
 def label(want) -> str:
@@ -213,6 +219,9 @@ class Score:
     items_parent_right: int = 0
     item_text_starts: int = 0
     item_text_start_right: int = 0
+    #: numbered paragraphs whose number runs on inside a paragraph ("inline": true), counted in headings too
+    inline: int = 0
+    inline_found: int = 0
     title_right: bool = False
     title: str = ""
     version_right: bool = False
@@ -292,13 +301,15 @@ def score(name: str, doc, gold) -> Score:
                 s.wrong_item_parent.append(label(want))
             if start:
                 s.item_text_starts += 1
-                if any(starts_with(n, start) for n in right or near):
+                if any(starts_with(n, start, want["heading"]) for n in right or near):
                     s.item_text_start_right += 1
                 elif near:  # a missing item is reported once, as missing
                     s.wrong_item_text.append((label(want), [body(n)[: len(start) + 20] for n in near]))
             continue
         s.headings += 1
         nodes = found(doc, want)
+        s.inline += bool(want.get("inline"))
+        s.inline_found += bool(want.get("inline") and nodes)
         if nodes:
             s.found += 1
         else:
@@ -310,7 +321,7 @@ def score(name: str, doc, gold) -> Score:
             s.wrong_parent.append((label(want), want.get("parent"), parents))
         if start:
             s.text_starts += 1
-            if any(starts_with(n, start) for n in nodes):
+            if any(starts_with(n, start, want["heading"]) for n in nodes):
                 s.text_start_right += 1
             elif nodes:  # a missing heading is reported once, as missing
                 s.wrong_text.append((label(want), [body(n)[: len(start) + 20] for n in nodes]))

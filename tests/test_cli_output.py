@@ -204,3 +204,15 @@ def test_check_json_and_entities_jsonl():
     assert {"node": "general/correction-of-errors", "text": "90 (ninety) days"}.items() <= records[0].items() \
         or any(r["node"] == "general/correction-of-errors" for r in records)
     assert all(r["target"] is None for r in records)  # durations point nowhere: null, not absent or []
+
+
+def test_paths_fit_the_terminal(tmp_path, monkeypatch):
+    """`eula index` names files relative to the CWD and shortens them in the middle, file name kept."""
+    from eula_parse.cli.output import fit_path
+
+    monkeypatch.chdir(tmp_path)
+    deep = tmp_path / "inbox" / ("very-long-folder-name-" * 4) / "Vendor EULA 2024.pdf"
+    assert fit_path(str(deep), 200) == str(deep.relative_to(tmp_path))
+    short = fit_path(str(deep), 40)
+    assert len(short) <= 40 and short.endswith("/Vendor EULA 2024.pdf") and "\u2026" in short
+    assert fit_path("/elsewhere/a.pdf", 40) == "/elsewhere/a.pdf"

@@ -37,7 +37,7 @@ from goldcheck import (
 )
 
 import eula_parse
-from eula_parse.model import Document, Section
+from eula_parse.model import Document, Item, Section
 
 GOLD = load_gold()
 DOCS = sorted(GOLD)
@@ -57,11 +57,11 @@ def scored(name: str):
     return score(name, parsed(name), GOLD[name])
 
 
-def test_every_gold_file_names_a_real_pdf():
-    """A gold file per document, named after the PDF it describes (bench/structure.py lists PDFs still without gold)."""
-    assert DOCS
+def test_every_real_pdf_has_its_gold_file():
+    """Each PDF of corpus/real/ has tests/gold/real/<name>.json, and each gold file names a PDF there."""
+    pdfs = sorted(p.name for p in (ROOT / "corpus" / "real").glob("*.pdf"))
+    assert DOCS == pdfs
     for name in DOCS:
-        assert (ROOT / "corpus" / "real" / name).is_file()
         assert (ROOT / "tests" / "gold" / "real" / (name[: -len(".pdf")] + ".json")).is_file()
 
 
@@ -165,3 +165,24 @@ def test_the_scorer_tells_right_from_wrong():
     assert bad.missing == ["1 LICENCE", "1.3 Copies"] and not bad.title_right and not bad.version_right
     sub.text = "Licensee may copy the Software. Page 3 of 8"
     assert furniture_hits(doc, gold)[0][:2] == ("page numbers", 1)
+
+
+@NO_SUBITEM_NODES
+def test_the_scorer_finds_sub_items_under_their_parent():
+    """A sub-item counts as found when a node with its label and heading hangs under a node
+    with the gold parent's label, and as rightly placed when the whole gold path matches."""
+    inner = Item(label="i", text="on one computer", id="section/2.1/b/i")
+    item_b = Item(label="b", text="Customer may copy the Software (i) on one computer", id="section/2.1/b",
+                  heading="Copies", items=[inner])
+    section = Section(id="section/2.1", text="Grants. a. ... b. Copies. Customer may copy the Software (i) on one computer",
+                      number="2.1", heading="Grants", items=[item_b])
+    doc = Document(title="License", pages=1, sections=[section])
+    gold = {"title": ["License"], "version_has": None, "furniture": [], "headings": [
+        {"number": "2.1", "heading": "Grants"},
+        {"number": "b", "heading": "Copies", "item": True, "parent": "2.1", "text_start": "Customer may copy"},
+        {"number": "i", "heading": None, "item": True, "parent": "2.1/b"},
+        {"number": "i", "heading": None, "item": True, "parent": "3.1/b"},
+        {"number": "c", "heading": "Copies", "item": True, "parent": "2.1"}]}
+    s = score("by-hand", doc, gold)
+    assert (s.items, s.items_found, s.items_parent_right, s.item_text_start_right) == (4, 3, 2, 1)
+    assert s.missing_items == ["2.1/c Copies"] and s.wrong_item_parent == ["3.1/b/i (no heading)"]

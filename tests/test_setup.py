@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conftest import REQUIRE_SYSTEM_DEPS, ROOT, require_system
+from conftest import REQUIRE_SYSTEM_DEPS, ROOT, RUN_SLOW, require_system
 
 CI = ROOT / ".ci" / "run"
 README = ROOT / "README.md"
@@ -50,6 +50,7 @@ def test_ci_installs_the_system_packages_the_readme_names():
         assert re.search(rf"\b{package}\b", install)
         assert f"`{package}`" in readme
     assert f"export {REQUIRE_SYSTEM_DEPS}=1" in ci
+    assert f"export {RUN_SLOW}=1" in ci
 
 
 def test_ci_stops_when_a_readme_command_fails(tmp_path):
@@ -87,3 +88,22 @@ def test_missing_system_package_skips_locally_and_fails_in_ci(monkeypatch):
     monkeypatch.setenv(REQUIRE_SYSTEM_DEPS, "1")
     with pytest.raises(pytest.fail.Exception, match="needs Chromium.*failure, not a skip"):
         require_system(None, "Chromium")
+
+
+def test_plain_pytest_leaves_slow_tests_out_and_ci_runs_them():
+    """The README's `pytest` stays short; with EULA_SLOW=1 (CI) the slow fuzz and stress tests run too."""
+    import os
+    import subprocess
+    import sys
+
+    def collected(**env: str) -> list[str]:
+        full = {k: v for k, v in os.environ.items() if k != RUN_SLOW}
+        full.update(env)
+        out = subprocess.run([sys.executable, "-m", "pytest", "-n", "0", "-q", "--collect-only", "-p",
+                              "no:cacheprovider", "tests/test_hostile.py"], capture_output=True, text=True,
+                             cwd=ROOT, env=full, timeout=120)
+        return [line for line in out.stdout.splitlines() if "::" in line]
+
+    plain, everything = collected(), collected(**{RUN_SLOW: "1"})
+    slow = set(everything) - set(plain)
+    assert slow and set(plain) < set(everything)

@@ -12,8 +12,10 @@ from typing import Optional
 
 import click
 
-from eula_parse.cli.output import color_option, console, print_json, slow_progress
+from eula_parse.cli.load import load_document
+from eula_parse.cli.output import color_option, console, print_json
 from eula_parse.errors import InputError
+from eula_parse.index.paths import describe_default_index
 
 #: Words of unchanged text kept on each side of a change in terminal redlines.
 CONTEXT_WORDS = 8
@@ -27,13 +29,13 @@ PREVIEW_CHARS = 240
 
 
 def _load(spec: str, index_dir: Optional[str]):
-    """An agreement file, or ``doc@version`` rebuilt from the index (an existing file always wins)."""
+    """A file (its indexed parse when the index holds its SHA-256), or ``doc@version`` from the index.
+
+    An existing file always wins over a ``doc@version`` reading of its name.
+    """
     path = Path(spec)
     if path.exists() or "@" not in spec:
-        from eula_parse.pipeline import parse
-
-        with slow_progress(f"parsing {spec}"):
-            return parse(path)
+        return load_document(spec, index_dir)
     doc_id, _, version = spec.rpartition("@")
     from eula_parse.index import ClauseIndex
 
@@ -201,7 +203,8 @@ def _print_changes(console, result, changes, full: bool = False) -> None:
 @click.option("--stat", is_flag=True, help="Print only the number of changes of each kind.")
 @click.option("--full", is_flag=True, help="Show whole texts and every change instead of trimmed redlines.")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Index holding doc@version documents [default: $EULA_INDEX, else index/ in the project].")
+              help="Index holding doc@version documents, and parses of indexed files reused by SHA-256 "
+                   f"[default: {describe_default_index()}].")
 @color_option
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Optional[str], product: Optional[str],

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from eula_parse.cli.output import color_option, json_options, print_json, print_jsonl, slow_progress
+from eula_parse.cli.load import load_document
+from eula_parse.cli.output import color_option, json_options, print_json, print_jsonl
+from eula_parse.index.paths import describe_default_index
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
+    help=f"Reuse the parse of a file this index holds (same SHA-256) [default: {describe_default_index()}].",
+)
 
 LABELS = ("PRODUCT", "LIMIT", "DURATION", "MONEY", "LAW", "COURT", "ORG", "URL", "DATE", "VERSION", "XREF",
           "DEFINITION", "TERM")
@@ -29,16 +36,14 @@ def _describe(entity) -> str:
               help="Only this label (repeatable).")
 @json_options
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
+@index_option
 @color_option
-def entities(file: str, labels: tuple[str, ...], fmt: str, max_pages: int) -> None:
+def entities(file: str, labels: tuple[str, ...], fmt: str, max_pages: int, index_dir) -> None:
     """List the entities tagged in FILE (a EULA PDF), with the id of the clause each is in.
 
     --json prints a list of {node, label, text, start, end, value, target}; --jsonl one per line.
     """
-    from eula_parse.pipeline import parse
-
-    with slow_progress(f"parsing {file}"):
-        doc = parse(file, tag=True, max_pages=max_pages)
+    doc = load_document(file, index_dir, max_pages=max_pages)
     wanted = {label.upper() for label in labels}
     rows = [
         (node.id, entity)
@@ -66,17 +71,16 @@ def entities(file: str, labels: tuple[str, ...], fmt: str, max_pages: int) -> No
 @click.option("--json", "as_json", is_flag=True,
               help="Print {dangling: [{node, text, start, end}], undefined_products: {name: [node ids]}}.")
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
+@index_option
 @color_option
-def check(file: str, strict: bool, as_json: bool, max_pages: int) -> None:
+def check(file: str, strict: bool, as_json: bool, max_pages: int, index_dir) -> None:
     """Report cross-references in FILE that point nowhere and products it names but never defines.
 
     Exit status 1 when a cross-reference dangles (or, with --strict, any finding), else 0.
     """
     from eula_parse.entities import check_document
-    from eula_parse.pipeline import parse
 
-    with slow_progress(f"parsing {file}"):
-        doc = parse(file, tag=True, max_pages=max_pages)
+    doc = load_document(file, index_dir, max_pages=max_pages)
     report = check_document(doc)
     failed = bool(report.dangling or (strict and report.undefined_products))
     if as_json:

@@ -17,6 +17,7 @@ from typing import Optional, Sequence
 
 import click
 
+from eula_parse.errors import NotFoundError
 from eula_parse.cli.output import (
     color_option, console, fit_path, json_options, print_json, print_jsonl, terminal_width,
 )
@@ -27,16 +28,17 @@ from eula_parse.index import (
     FileResult,
     Hit,
     NodeRecord,
-    default_corpus_path,
     default_index_path,
+    describe_default_index,
     needs_seeding,
     rebuild,
+    sample_paths,
     seed,
 )
 
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
-    help="Index directory [default: $EULA_INDEX, else index/ in the project].",
+    help=f"Index directory [default: {describe_default_index()}].",
 )
 
 
@@ -50,9 +52,11 @@ class _Progress:
     def __init__(self, total: int, title: str):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        console = _err_console()
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}", style="dim"), console=_err_console(), transient=True,
+            TextColumn("{task.fields[current]}", style="dim"), console=console, transient=True,
+            disable=not console.is_terminal,  # progress is for a person watching, not for a log
         )
         self.task = self.progress.add_task(title, total=total or None, current="")
 
@@ -99,8 +103,8 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
         print_jsonl(_result_record(r) for r in results)
     else:
         done = [r for r in results if r.ok]
-        room = terminal_width()
-        shown = [fit_path(r.path, max(20, room // 2)) for r in done]
+        room = terminal_width() if sys.stdout.isatty() else None  # a pipe or a log gets whole lines
+        shown = [fit_path(r.path, max(20, room // 2)) if room else r.path for r in done]
         width = max((len(p) for p in shown), default=0)
         for r, path in zip(done, shown):
             if r.status == "skipped":  # a file in a folder that is not a supported form
@@ -110,23 +114,27 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
             line = f"{r.status:<9}  {path:<{width}}  {detail}"
-            click.echo(line if len(line) <= room else line[: room - 1] + "\u2026")
+            click.echo(line if not room or len(line) <= room else line[: room - 1] + "\u2026")
         counts: dict[str, int] = {}
         for r in results:
             counts[r.status] = counts.get(r.status, 0) + 1
         summary = ", ".join(f"{n} {'failed' if status == 'error' else status}"
                             for status, n in sorted(counts.items()))
-        click.echo(f"{len(results)} file(s) into {fit_path(str(index_path), room // 2)}: {summary or 'nothing to do'}")
+        where = fit_path(str(index_path), room // 2) if room else str(index_path)
+        click.echo(f"{len(results)} file(s) into {where}: {summary or 'nothing to do'}")
+    room = terminal_width() if sys.stderr.isatty() else None
     for r in failed:
-        prefix = "error: "
-        path = fit_path(r.path, max(20, terminal_width() - len(prefix) - len(r.error or "") - 2))
-        click.echo(f"{prefix}{path}: {r.error}", err=True)
+        path = fit_path(r.path, max(20, room - len(r.error or "") - 9)) if room else r.path
+        click.echo(f"error: {path}: {r.error}", err=True)
     return 1 if failed else 0
 
 
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @index_option
+@click.option("--samples", is_flag=True, help="Index the sample agreements that come with eula-parse.")
+@click.option("--as", "as_document", metavar="DOC_ID",
+              help="File these as versions of document DOC_ID (when they are not recognised as such).")
 @click.option("--rebuild", "do_rebuild", is_flag=True,
               help="Build a fresh index (from PATHS, else the files already indexed) and replace the old one.")
 @click.option("--timeout", type=float, default=FILE_TIMEOUT, show_default=True,
@@ -137,14 +145,17 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
 @json_options
 @color_option
-def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool, timeout: float, jobs: int,
-              max_pages: Optional[int], list_docs: bool, fmt: Optional[str]) -> None:
-    """Add agreements (PDF, DOCX, RTF, HTML, Markdown, text; files or directories) to the clause index.
+def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, as_document: Optional[str],
+              do_rebuild: bool, timeout: float, jobs: int, max_pages: Optional[int], list_docs: bool,
+              fmt: Optional[str]) -> None:
+    """Add agreements (PDF, DOCX, RTF, HTML, Markdown, text; files, or directories searched for them) to the index.
 
     Each file is parsed in a worker process and added in one commit, so an
     interrupted run leaves every file fully in or out. Files already indexed
-    (same SHA-256) are skipped. Exits 1 when any file failed, after indexing
-    the others.
+    (same SHA-256) are skipped. A file is filed as a new version of an indexed
+    document when they share a document code, a title stem and clauses, or
+    most clauses (--as says so by hand). Exits 1 when any file failed, after
+    indexing the others.
     """
     path = Path(index_dir) if index_dir else default_index_path()
     if list_docs:
@@ -162,33 +173,43 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool
                 mark = "*" if d.latest else " "
                 click.echo(f"{mark} {d.document}  {d.version}  {d.nodes} nodes  {d.source or ''}")
         return
+    if samples:
+        found = sample_paths()
+        if not found:
+            raise click.UsageError("no sample agreements found next to the package (was it installed whole?)")
+        paths = tuple(paths) + tuple(str(p) for p in found)
     if do_rebuild:  # without PATHS the files come from the old index, so their number is not known yet
         with _Progress(_count_files(paths) if paths else 0, "rebuilding") as progress:
             ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
         ix.close()
         sys.exit(_report(results, path, fmt))
     if not paths:
-        raise click.UsageError("give files or directories to index (or --rebuild, or --list)")
+        raise click.UsageError("give files or directories to index (or --samples, --rebuild, --list)")
     with ClauseIndex(path) as ix:
         results = _run_with_progress(
             "indexing", paths,
-            lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p))
+            lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p,
+                                     as_document=as_document))
     sys.exit(_report(results, path, fmt))
 
 
 def _open_for_reading(index_dir: Optional[str]) -> ClauseIndex:
-    """The index to search; on a fresh clone, build the default one from corpus/ first."""
+    """The index to search; the first time, build the default one from the sample agreements."""
     path = Path(index_dir) if index_dir else default_index_path()
     if index_dir is None and needs_seeding(path):
-        corpus = default_corpus_path()
-        if corpus is not None and corpus.is_dir():
-            click.echo(f"no index yet: building {path} from {corpus} (once)", err=True)
-            ix, results = _run_with_progress(
-                "indexing corpus", [str(corpus)], lambda p: seed(path, corpus, jobs=min(2, os.cpu_count() or 1), progress=p))
-            for r in results:  # each once; the search goes on without them
-                if not r.ok:
-                    click.echo(f"warning: skipped {fit_path(r.path, terminal_width() // 2)}: {r.error}", err=True)
-            return ix
+        sources = sample_paths()
+        if not sources:
+            raise NotFoundError(f"no index at {path} yet: build one with `eula index FOLDER` "
+                                f"(or `eula index --samples` for the sample agreements)")
+        click.echo(f"no index yet: building {path} from the sample agreements (once)", err=True)
+        ix, results = _run_with_progress(
+            "indexing samples", [str(p) for p in sources],
+            lambda p: seed(path, sources, jobs=min(2, os.cpu_count() or 1), progress=p))
+        for r in results:  # each once; the search goes on without them
+            if not r.ok:
+                path = fit_path(r.path, terminal_width() // 2) if sys.stderr.isatty() else r.path
+                click.echo(f"warning: skipped {path}: {r.error}", err=True)
+        return ix
     return ClauseIndex(path, create=False)
 
 
@@ -207,14 +228,18 @@ def _where(hit) -> str:
         where = hit.product
         if hit.kind == "clause":
             where += f", clause {hit.number}"
+        elif hit.kind == "item":  # product/x/5/a/ii -> clause 5(a)(ii)
+            number, *labels = hit.id.split("/")[2:]
+            where += f", clause {number}" + "".join(f"({label})" for label in labels)
         elif hit.kind == "product":
             where += ", intro"
         return where
+    number = f"({hit.number})" if hit.kind == "item" and hit.number else hit.number
     if hit.heading:
-        return f"{hit.number} {hit.heading}".strip() if hit.number else hit.heading
+        return f"{number} {hit.heading}".strip() if number else hit.heading
     if hit.kind == "preamble":
         return "preamble"
-    return hit.number or ""
+    return number or ""
 
 
 def _hit_record(h: Hit) -> dict:

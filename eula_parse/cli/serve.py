@@ -12,6 +12,7 @@ from typing import Optional
 
 import click
 
+from eula_parse.cli.output import color_option
 from eula_parse.cli.search import _open_for_reading, index_option
 
 
@@ -21,6 +22,7 @@ from eula_parse.cli.search import _open_for_reading, index_option
               help="Address to listen on (the default keeps the app on this machine).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in the default browser.")
+@color_option
 def serve_cmd(index_dir: Optional[str], host: str, port: int, open_browser: bool) -> None:
     """Search, read and compare the indexed agreements in a browser (read-only).
 

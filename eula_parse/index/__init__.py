@@ -35,8 +35,10 @@ from eula_parse.index.paths import (
     SOURCES_LOG,
     default_corpus_path,
     default_index_path,
+    describe_default_index,
     is_index_dir,
     project_root,
+    sample_paths,
 )
 from eula_parse.index.query import DEFAULT_FIELDS, QUERY_FIELDS, check_query
 from eula_parse.index.records import (
@@ -62,6 +64,7 @@ __all__ = [
     "MARKER", "MAX_EDIT_DISTANCE", "MAX_SEGMENTS", "NodeRecord", "NodeRef", "QUERY_FIELDS", "QUESTION_WORDS",
     "SEEDING", "SNIPPET_CHARS", "SOURCES_LOG", "STRIP_OWN_NAME", "SearchResults", "TidyFilter", "UNLIMITED",
     "WORKER_START_TIMEOUT", "_ANALYZER", "_stem", "check_query", "default_corpus_path", "default_index_path",
+    "describe_default_index",
     "document_version", "duration_days", "entity_number", "expand_paths", "file_sha256", "is_index_dir",
-    "needs_seeding", "project_root", "rebuild", "recorded_sources", "seed", "version_date", "words",
+    "needs_seeding", "project_root", "rebuild", "recorded_sources", "sample_paths", "seed", "version_date", "words",
 ]

@@ -218,7 +218,8 @@ WORKER_START_TIMEOUT = 120.0
 
 
 def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: int,
-               max_pages: Optional[int], progress: Optional[Callable]) -> list[FileResult]:
+               max_pages: Optional[int], progress: Optional[Callable],
+               as_document: Optional[str] = None) -> list[FileResult]:
     import selectors
 
     files, problems = expand_paths(paths)
@@ -292,7 +293,7 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
                             finish(i, FileResult(path, "error", seconds, error=message))
                             continue
                         try:
-                            added = index.add(payload, source=os.path.abspath(path))
+                            added = index.add(payload, source=os.path.abspath(path), as_document=as_document)
                         except EulaError as exc:
                             finish(i, FileResult(path, "error", seconds, error=str(exc)))
                             continue

@@ -15,9 +15,9 @@ from eula_parse.index.paths import (
     SEEDING,
     SOURCES_LOG,
     _index_owned,
-    default_corpus_path,
     default_index_path,
     is_index_dir,
+    sample_paths,
 )
 from eula_parse.index.records import FileResult
 
@@ -44,9 +44,10 @@ def needs_seeding(path: Union[str, os.PathLike]) -> bool:
     return not is_index_dir(path) or (path / SEEDING).exists()
 
 
-def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike], *, timeout: float = FILE_TIMEOUT,
-         jobs: int = 1, progress: Optional[Callable] = None) -> tuple[ClauseIndex, list[FileResult]]:
-    """Create (or finish creating) the index at ``path`` from the PDFs under ``corpus``.
+def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]], *,
+         timeout: float = FILE_TIMEOUT, jobs: int = 1,
+         progress: Optional[Callable] = None) -> tuple[ClauseIndex, list[FileResult]]:
+    """Create (or finish creating) the index at ``path`` from ``corpus`` (a folder, or files and folders).
 
     The first ``eula search`` on a fresh clone calls this, so it just works.
     A marker file stays while the build runs: if it is interrupted the next
@@ -56,9 +57,8 @@ def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike], *, time
     index = ClauseIndex(path)
     marker = path / SEEDING
     marker.touch()
-    # The bundled corpus's agreements are its PDFs; its text exports and READMEs are not documents of their own.
-    pdfs = sorted(str(p) for p in Path(corpus).rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
-    results = index.index_files(pdfs, timeout=timeout, jobs=jobs, progress=progress)
+    sources = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    results = index.index_files(sources, timeout=timeout, jobs=jobs, progress=progress)
     try:
         marker.unlink()
     except FileNotFoundError:
@@ -95,8 +95,7 @@ def rebuild(path: Union[str, os.PathLike, None] = None, sources: Sequence[Union[
             sources = []
         sources = sources or recorded_sources(path)
         if not sources and path.resolve() == default_index_path().resolve():
-            corpus = default_corpus_path()
-            sources = [str(corpus)] if corpus and corpus.is_dir() else []
+            sources = [str(p) for p in sample_paths()]
         if not sources:
             raise NotFoundError(f"nothing to rebuild {path} from: give the files or directories to index")
     tmp = path.parent / f".{path.name}.rebuild-{os.getpid()}"

@@ -37,6 +37,7 @@ from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldPars
 from whoosh.util.filelock import try_for
 
 from eula_parse.errors import IndexCorruptError, IndexLockedError, NotFoundError, QueryError
+from eula_parse.index import identity
 from eula_parse.index.batch import FILE_TIMEOUT, _run_batch
 from eula_parse.index.engines.whoosh import (
     _CORRUPTION,
@@ -265,6 +266,11 @@ class ClauseIndex:
     def has_file(self, sha256: str) -> bool:
         return any(d.sha256 == sha256 for d in self._registry().values())
 
+    def document_for_file(self, sha256: str) -> Optional[Document]:
+        """The indexed :class:`Document` of the file with this SHA-256, or None: a parse that need not run again."""
+        info = next((d for d in self._registry().values() if d.sha256 == sha256), None)
+        return self.document(info.document, info.version) if info is not None else None
+
     # -- writing --------------------------------------------------------------
 
     def _writer(self) -> Any:
@@ -277,16 +283,21 @@ class ClauseIndex:
         except _CORRUPTION as exc:
             raise self._damaged(exc) from exc
 
-    def add(self, document: Document, *, source: Optional[str] = None) -> AddResult:
+    def add(self, document: Document, *, source: Optional[str] = None,
+            as_document: Optional[str] = None) -> AddResult:
         """Index every node of ``document`` in one commit (all or nothing).
 
         A file whose SHA-256 is already indexed is left alone (``unchanged``);
         the same document and version with other content replaces the old
         records (``replaced``); a new version is added beside the others.
+        The document it is a version of is ``as_document`` when given, else
+        the indexed one it is recognised as (see :func:`identity.same_agreement`),
+        else a new one named after its title.
         """
         sha = _document_sha(document)
         version = document_version(document)
-        doc_id = document.id
+        signature = identity.signature(document)
+        doc_id = slugify(as_document) if as_document else self._identify(document, signature, version)
         docver = f"{doc_id}@{version}"
         records = list(_records(document, doc_id, version, docver))
         info = {
@@ -295,6 +306,7 @@ class ClauseIndex:
             "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
             "vendor": _vendor(document),
             "date": version_date(version, Path(document.source).name if document.source else None),
+            "identity": signature,
         }
         file_record = dict(
             uid=f"file:{docver}", rec="file", document=doc_id, docver=docver, title=document.title or "",
@@ -322,6 +334,42 @@ class ClauseIndex:
         if info["source"]:
             self._log_source("add", info["source"], docver, sha)
         return result
+
+    def _identify(self, document: Document, signature: dict[str, Any], version: str) -> str:
+        """The id of the indexed document ``document`` is a version of, else a new one from its title.
+
+        The title's own id is kept when that document has this version already
+        (a re-issued file replaces it), was indexed without a signature, or is
+        recognised as the same agreement; a different agreement that only
+        shares a title gets the next free ``-2``, ``-3``... id.
+        """
+        known: dict[str, dict[str, Any]] = {}
+        versions: dict[str, set[str]] = {}
+        try:
+            searcher = self._get_searcher()
+            registry = self._registry(searcher)
+            for info in registry.values():
+                versions.setdefault(info.document, set()).add(info.version)
+            latest = {dv for dv, info in registry.items() if info.latest}
+            for stored in searcher.documents(rec="file"):
+                data = json.loads(stored["data"])
+                if data.get("docver") in latest:
+                    known[stored["document"]] = data.get("identity") or {}
+        except _READ_ERRORS as exc:
+            raise self._damaged(exc) from exc
+        own = document.id
+        if own in known and (version in versions.get(own, ()) or not known[own]
+                             or identity.same_agreement(signature, known[own]) > 0):
+            return own
+        match = identity.best_match(signature, {k: v for k, v in known.items() if k != own})
+        if match:
+            return match
+        taken = set(versions)
+        candidate, n = own, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{own}-{n}"
+        return candidate
 
     def _log_source(self, action: str, source: str, docver: str, sha: str = "") -> None:
         """Append to the sources log, which ``rebuild`` reads even when the Whoosh files are damaged."""
@@ -464,7 +512,8 @@ class ClauseIndex:
         if group:
             parts.append(_or_terms("group_id", _resolve(reader, "group_id", group, "group")))
         if general:
-            parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble")]))
+            parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble"),
+                                wq.And([wq.Term("kind", "item"), wq.Not(wq.Every("product_id"))])]))
         if kind:
             parts.append(wq.Term("kind", str(kind).lower()))
         for spec in _as_list(entity):
@@ -651,8 +700,8 @@ class ClauseIndex:
                 id=s["id"], text=s.get("text") or "", page_start=data["pages"][0], page_end=data["pages"][1],
                 entities=[Entity(**e) for e in data.get("entities", [])], modality=list(data.get("modality", [])),
             )
-            items = [Item(**i) for i in data.get("items", [])]
-            kind = s["kind"]
+            items = [Item.from_dict(i) for i in data.get("items", [])]
+            kind = s["kind"]  # "item" records are for search; the tree keeps items in their parent
             if kind == "preamble":
                 doc.preamble.append(Paragraph(**common))
             elif kind == "section":
@@ -686,6 +735,7 @@ class ClauseIndex:
         jobs: int = 1,
         max_pages: Optional[int] = None,
         progress: Optional[Callable[[str, Optional[FileResult]], None]] = None,
+        as_document: Optional[str] = None,
     ) -> list[FileResult]:
         """Parse and add many files; one bad or slow file never stops the batch.
 
@@ -693,10 +743,11 @@ class ClauseIndex:
         ``timeout`` seconds and a crash stays contained) and added in its own
         commit. ``progress(path, None)`` is called when a file starts and
         ``progress(path, result)`` when it is done. Returns one
-        :class:`FileResult` per file, in input order.
+        :class:`FileResult` per file, in input order. ``as_document`` files
+        them all as versions of that document (see :meth:`add`).
         """
         results = _run_batch(self, [str(p) for p in paths], timeout=timeout, jobs=jobs,
-                             max_pages=max_pages, progress=progress)
+                             max_pages=max_pages, progress=progress, as_document=as_document)
         if any(r.status in ("added", "replaced") for r in results) and self.segments() > MAX_SEGMENTS:
             self.optimize()
         return results

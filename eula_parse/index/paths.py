@@ -30,8 +30,13 @@ def project_root() -> Optional[Path]:
     return None
 
 
+#: The sample agreements inside the installed package (in a checkout, a link to corpus/).
+PACKAGED_SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
 def default_index_path() -> Path:
-    """``$EULA_INDEX``, else ``index/`` in the project, else ``~/.cache/eula-parse/index``."""
+    """``$EULA_INDEX``, else ``index/`` in the project, else ``$XDG_CACHE_HOME/eula-parse/index``
+    (``~/.cache/eula-parse/index``)."""
     env = os.environ.get(ENV_INDEX)
     if env:
         return Path(env).expanduser()
@@ -42,9 +47,29 @@ def default_index_path() -> Path:
     return cache / "eula-parse" / "index"
 
 
+def describe_default_index() -> str:
+    """The rule and where it points now, for ``--help``."""
+    return f"$EULA_INDEX, else index/ in a checkout, else the user cache; here: {default_index_path()}"
+
+
 def default_corpus_path() -> Optional[Path]:
+    """The sample corpus: ``corpus/`` of the checkout, else the copy installed with the package."""
     root = project_root()
-    return root / "corpus" if root is not None else None
+    if root is not None:
+        return root / "corpus"
+    return PACKAGED_SAMPLES if PACKAGED_SAMPLES.is_dir() else None
+
+
+def sample_paths() -> list[Path]:
+    """What the first search (and ``eula index --samples``) indexes: the reference PDFs and ``real/``.
+
+    Not the whole corpus folder: it also holds the text export of a reference
+    PDF, which is the same agreement and version, not another one.
+    """
+    corpus = default_corpus_path()
+    if corpus is None or not corpus.is_dir():
+        return []
+    return sorted(corpus.glob("*.pdf")) + ([corpus / "real"] if (corpus / "real").is_dir() else [])
 
 
 def is_index_dir(path: Union[str, os.PathLike]) -> bool:

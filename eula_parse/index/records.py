@@ -414,10 +414,12 @@ def _order(stored: dict[str, Any]) -> int:
 def _ref(stored: dict[str, Any]) -> NodeRef:
     text = stored.get("text") or ""
     excerpt = text if len(text) <= 100 else text[:100].rsplit(" ", 1)[0] + "…"
-    if stored.get("heading"):
+    if stored.get("heading") and stored.get("kind") != "item":
         label = stored["heading"]
         if stored.get("number"):
             label = f"{stored['number']} {label}"
+    elif stored.get("kind") == "item":
+        label = " ".join(x for x in (f"({stored.get('number')})", stored.get("heading")) if x)
     elif stored.get("kind") == "clause":
         label = f"{stored.get('product') or ''} clause {stored.get('number')}".strip()
     elif stored.get("kind") == "product":
@@ -435,7 +437,7 @@ def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
         product=stored.get("product"), product_id=stored.get("product_id"), group=stored.get("group"),
         group_id=stored.get("group_id"), number=stored.get("number"), heading=stored.get("heading"),
         page_start=data.get("pages", [0, 0])[0], page_end=data.get("pages", [0, 0])[1],
-        items=[Item(**i) for i in data.get("items", [])],
+        items=[Item.from_dict(i) for i in data.get("items", [])],
         entities=[Entity(**e) for e in data.get("entities", [])],
         modality=list(data.get("modality", [])),
         path=[tuple(p) for p in data.get("path", [])],
@@ -524,11 +526,20 @@ def _records(document: Document, doc_id: str, version: str, docver: str) -> Iter
     for para in document.preamble:
         yield record(para, "preamble")
 
-    def sections(items, path):
-        for section in items:
+    def items(node: Node, path, **context):
+        """Records of ``node``'s sub-items, so that a search can land on "2.1(a)" itself."""
+        for item in getattr(node, "items", None) or []:
+            yield record(item, "item", number=item.label, heading=item.heading, path=path, parent=node.id,
+                         items=item.items, **context)
+            label = " ".join(x for x in (f"({item.label})", item.heading) if x)
+            yield from items(item, [*path, (item.id, label)], **context)
+
+    def sections(children, path):
+        for section in children:
             label = " ".join(x for x in (section.number, section.heading) if x) or section.id
             yield record(section, "section", number=section.number, heading=section.heading, path=path,
                          parent=path[-1][0] if path else None, items=section.items)
+            yield from items(section, [*path, (section.id, label)])
             yield from sections(section.children, [*path, (section.id, label)])
 
     yield from sections(document.sections, [])
@@ -540,3 +551,4 @@ def _records(document: Document, doc_id: str, version: str, docver: str) -> Iter
             for clause in product.clauses:
                 yield record(clause, "clause", number=clause.number, product=product, group=group,
                              path=ppath, parent=product.id, items=clause.items)
+                yield from items(clause, [*ppath, (clause.id, clause.number)], product=product, group=group)

@@ -2,7 +2,9 @@
 
 What is common to every PDF engine lives here and in :mod:`columns` and
 :mod:`furniture`; an engine module only turns pages into words with their fonts
-(``pages(path, max_pages=...)``). ``pdfplumber`` is the reference engine.
+(``pages(path, max_pages=...)``). ``pdfium`` is the default engine (fast, C);
+``pdfplumber`` is the reference engine and the fallback for files PDFium
+refuses, since pdfminer recovers some damaged files PDFium cannot open.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from eula_parse.readers.layout import Layout, Page
 #: A stream inflating past this many bytes is treated as a decompression bomb.
 MAX_STREAM_BYTES = 256 * 1024 * 1024
 #: The engines ``read`` accepts; the first is the default.
-ENGINES = ("pdfplumber",)
+ENGINES = ("pdfium", "pdfplumber")
 
 _STREAM = re.compile(rb"stream\r?\n")
 
@@ -57,24 +59,38 @@ def _check_streams(path: Path, data: bytes) -> None:
             )
 
 
+def _pages(engine: str, path: Path, max_pages: int) -> list[Page]:
+    """Every page's lines as read by ``engine``, page by page (an engine's words are dropped per page)."""
+    if engine == "pdfium":
+        from eula_parse.readers import pdfium as module
+    else:
+        from eula_parse.readers import plumber as module
+    return [
+        Page(number, width, height, page_lines(number, words, reading_width))
+        for number, (width, height, words, reading_width) in enumerate(module.pages(path, max_pages=max_pages), start=1)
+    ]
+
+
 def read(path: Path, data: bytes, *, max_pages: int, engine: Optional[str] = None) -> Layout:
     """Read the PDF whose bytes are ``data``: body lines page by page, furniture removed.
 
-    Raises :class:`InputError` for files that are not readable PDFs and
-    :class:`ExtractionError` when a PDF has no text to extract.
+    ``engine`` is one of :data:`ENGINES`; by default PDFium, falling back to
+    pdfplumber when PDFium refuses the file. Raises :class:`InputError` for
+    files that are not readable PDFs and :class:`ExtractionError` when a PDF
+    has no text to extract.
     """
-    engine = engine or ENGINES[0]
-    if engine not in ENGINES:
+    if engine is not None and engine not in ENGINES:
         raise InputError(f"unknown PDF engine {engine!r} (choose from {', '.join(ENGINES)})")
     _check_streams(path, data)
-    from eula_parse.readers import plumber
+    if engine is None:
+        from eula_parse.readers.pdfium import Refused
 
-    pages = [
-        Page(number, width, height, page_lines(number, words, reading_width))
-        for number, (width, height, words, reading_width) in enumerate(
-            plumber.pages(path, max_pages=max_pages), start=1
-        )
-    ]
+        try:
+            pages = _pages(ENGINES[0], path, max_pages)
+        except Refused:
+            pages = _pages("pdfplumber", path, max_pages)
+    else:
+        pages = _pages(engine, path, max_pages)
     if not any(page.lines for page in pages):
         raise ExtractionError(f"{path}: no text layer: OCR is not supported")
     return Layout(pages=pages, furniture=remove_furniture(pages), format="pdf")

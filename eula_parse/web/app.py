@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import quote, urlencode
 
+import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -68,15 +69,6 @@ def compare_url(old: DocumentInfo, new: DocumentInfo, **extra: Any) -> str:
     return "/compare?" + urlencode({"old": old.docver, "new": new.docver, **extra}, doseq=True)
 
 
-def _split_qualified(ref: str) -> tuple[str, Optional[str], Optional[str]]:
-    """``DOC@VERSION:ID`` -> ``(ID, DOC, VERSION)``; a bare id -> ``(id, None, None)``."""
-    if "@" in ref and ":" in ref.split("@", 1)[1]:
-        document, rest = ref.split("@", 1)
-        version, node_id = rest.split(":", 1)
-        return node_id, document or None, version or None
-    return ref, None, None
-
-
 def _pages(start: int, end: int) -> str:
     if not start:
         return ""
@@ -121,6 +113,7 @@ class SearchForm:
         self.product = p.get("product", "").strip()
         self.group = p.get("group", "").strip()
         self.general = p.get("general", "") not in ("", "0")
+        self.all_words = p.get("all_words", "") not in ("", "0")
         self.entity = [e.strip() for e in p.getlist("entity") if e.strip()]
         self.modality = [m for m in p.getlist("modality") if m.strip()]
         self.version = p.get("version", "").strip()
@@ -133,10 +126,11 @@ class SearchForm:
     def filters(self) -> dict[str, Any]:
         return dict(product=self.product or None, group=self.group or None, general=self.general,
                     entity=self.entity, modality=self.modality, version=self.version or None,
-                    document=self.document or None)
+                    document=self.document or None, all_words=self.all_words)
 
     def url(self, **change: Any) -> str:
         params = {"q": self.q, "product": self.product, "group": self.group, "general": "1" if self.general else "",
+                  "all_words": "1" if self.all_words else "",
                   "entity": self.entity, "modality": self.modality, "version": self.version,
                   "document": self.document, "page": self.page}
         params.update(change)
@@ -256,22 +250,20 @@ def create_app(index: ClauseIndex, *, max_upload_bytes: int = MAX_FILE_BYTES,
         if not form.q:
             raise QueryError('empty query: give some words to search for, e.g. /api/search?q=refund')
         result = run_search(form)
-        payload: dict[str, Any] = {
-            "query": form.q, "total": result["total"], "page": form.page, "page_size": PAGE_SIZE,
-            "hits": [h.to_dict() for h in result["shown"]],
-        }
-        if result["corrected"]:
-            payload["corrected"] = result["corrected"]
-        return JSONResponse(payload)
+        # `eula search --json`'s shape: every key present, an empty value is null.
+        return JSONResponse({
+            "query": form.q, "total": result["total"], "corrected": result["corrected"] or None,
+            "hits": [{k: (None if v == "" else v) for k, v in h.to_dict().items()} for h in result["shown"]],
+            "page": form.page, "page_size": PAGE_SIZE,
+        })
 
     # -- nodes -------------------------------------------------------------------
 
     def get_record(request: Request):
-        node_id, document, version = _split_qualified(request.path_params["node_id"])
-        document = request.query_params.get("document") or document
-        version = request.query_params.get("version") or version
+        # The id may be qualified (DOC@VERSION:ID) as search hits print it; the index reads that.
         with lock:
-            return index.get(node_id, document=document, version=version)
+            return index.get(request.path_params["node_id"], document=request.query_params.get("document") or None,
+                             version=request.query_params.get("version") or None)
 
     def node_page(request: Request) -> Response:
         rec = get_record(request)
@@ -289,8 +281,8 @@ def create_app(index: ClauseIndex, *, max_upload_bytes: int = MAX_FILE_BYTES,
         def link(target: str) -> str:
             return node_url(target, rec.document, rec.version)
 
-        items = [{"label": i.label, "text": marked_text(i.text, getattr(i, "entities", None) or [], link),
-                  "id": getattr(i, "id", None)} for i in rec.items]
+        items = [{"label": i.label, "heading": getattr(i, "heading", None), "id": getattr(i, "id", None),
+                  "text": marked_text(i.text, getattr(i, "entities", None) or [], link)} for i in rec.items]
         return page(request, "node.html", rec=rec, name=_node_name(rec), here=here, text=marked_text(rec.text, rec.entities, link),
                     items=items, entities=entity_rows(rec.entities), others=others,
                     terms=sorted({(e.text, str(e.target)) for e in rec.entities if e.label == "TERM" and e.target}))
@@ -340,8 +332,10 @@ def create_app(index: ClauseIndex, *, max_upload_bytes: int = MAX_FILE_BYTES,
         return page(request, "compare.html", **compare_context(request, result, kinds, product, old=old, new=new))
 
     async def compare_upload(request: Request) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > 2 * max_upload_bytes + 65536:
+        length = request.headers.get("content-length", "")
+        if not length.isdigit():  # a body of unknown length could fill the disk before the cap is seen
+            raise HTTPException(411, "an upload needs a Content-Length (send the form from a browser)")
+        if int(length) > 2 * max_upload_bytes + 65536:
             raise UploadTooLarge(f"upload too large ({int(length) // 2**20} MiB; limit "
                                  f"{max(1, max_upload_bytes // 2**20)} MiB per file)")
         async with request.form(max_files=2, max_fields=10) as form:
@@ -355,8 +349,21 @@ def create_app(index: ClauseIndex, *, max_upload_bytes: int = MAX_FILE_BYTES,
                     raise UploadTooLarge(f"{upload.filename}: file too large (limit "
                                          f"{max(1, max_upload_bytes // 2**20)} MiB)")
                 files[side] = (data, upload.filename)
-        old = await run_in_threadpool(parse_upload, *files["old"], timeout=upload_timeout)
-        new = await run_in_threadpool(parse_upload, *files["new"], timeout=upload_timeout)
+        parsed: dict[str, Any] = {}
+
+        async def parse_side(side: str) -> None:
+            try:
+                parsed[side] = await run_in_threadpool(parse_upload, *files[side], timeout=upload_timeout)
+            except EulaError as exc:
+                parsed[side] = exc
+
+        async with anyio.create_task_group() as group:  # two worker processes at once
+            for side in ("old", "new"):
+                group.start_soon(parse_side, side)
+        for side in ("old", "new"):
+            if isinstance(parsed[side], EulaError):
+                raise parsed[side]
+        old, new = parsed["old"], parsed["new"]
         from eula_parse.diff import diff
 
         result = await run_in_threadpool(diff, old, new)

@@ -40,8 +40,12 @@ def _targets(entity: Entity) -> list[str]:
     return [str(t) for t in (target if isinstance(target, list) else [target]) if t]
 
 
-def _shown(entities: Iterable[Entity], length: int) -> list[Entity]:
-    """Entities to mark, in order, without overlaps (the earlier, then longer, one wins)."""
+def _shown(entities: Iterable[Any], length: int) -> list[Entity]:
+    """Entities to mark, in order, without overlaps (the earlier, then longer, one wins).
+
+    Sub-items read back from the index may carry their entities as plain dicts.
+    """
+    entities = [Entity(**e) if isinstance(e, dict) else e for e in entities]
     ordered = sorted((e for e in entities if 0 <= e.start < e.end <= length),
                      key=lambda e: (e.start, -(e.end - e.start)))
     kept: list[Entity] = []

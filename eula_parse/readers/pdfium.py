@@ -1,0 +1,382 @@
+"""The PDFium (pypdfium2) PDF engine, the default: each page's words with their fonts.
+
+PDFium reads a page's characters in C, so what costs time here is the number
+of calls from Python, not the PDF. A page costs one call for its whole text,
+one call per character for its box and one for the text object it belongs to;
+font name, size, direction and render mode are asked once per text object (a
+text object has one font, size and matrix).
+
+The characters are then grouped into words exactly as the reference engine's
+``extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname",
+"size"])`` groups them (:func:`words_of`), so the shared column, furniture and
+structure code sees the same words from either engine. Where this engine
+deliberately differs from the reference:
+
+* text outside the page's crop box (clipped, never shown) is dropped;
+* invisible text (render mode 3) is dropped when the page also shows visible
+  text; on a page whose only text is invisible (an OCR layer over a scan) it is
+  the page's text and is kept;
+* zero-size characters and characters without a Unicode value are dropped
+  (pdfminer spells the latter ``(cid:N)``);
+* the reading frame is that of the page's dominant text direction, whatever
+  ``/Rotate`` says; text across it (a document code up a margin) is dropped.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import re
+from collections import Counter, deque
+from itertools import groupby, repeat
+from pathlib import Path
+from typing import Iterator, Optional
+
+from eula_parse.errors import ExtractionError, InputError
+from eula_parse.readers.columns import Word
+
+#: Same rules as the reference engine: bold and italic are read from the font name.
+_BOLD = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|,b\b|-b\b|bd\b", re.I)
+_ITALIC = re.compile(r"italic|oblique|-it\b|,it\b", re.I)
+#: pdfplumber's ligature expansion (``expand_ligatures=True``).
+_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_HAS_LIGATURE = re.compile("[" + "".join(_LIGATURES) + "]")
+_X_TOLERANCE = 1.5
+_Y_TOLERANCE = 2.0
+_UNMAPPED = {"\x00", "\x02", "\ufffd", "\ufffe", "\uffff"}
+
+
+class Refused(InputError):
+    """PDFium cannot open the file as a PDF (another engine may still recover it)."""
+
+
+_lib = None
+
+
+class _Lib:
+    """pypdfium2's raw bindings (PDFium initialised) plus the per-character calls re-declared.
+
+    The three calls made for every character take and return plain integers
+    (addresses), so they can be mapped over a page's characters without a
+    Python-level loop or pointer objects.
+    """
+
+    def __init__(self):
+        import pypdfium2  # noqa: F401  (initialises the library)
+        import pypdfium2.raw as pdfium_c
+
+        def plain(function, restype, *argtypes):
+            address = ctypes.cast(function, ctypes.c_void_p).value
+            return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+        self.c = pdfium_c
+        vp, i = ctypes.c_void_p, ctypes.c_int
+        self.loose_box = plain(pdfium_c.FPDFText_GetLooseCharBox, i, vp, i, vp)
+        self.text_object = plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i)
+        self.origin = plain(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, vp, vp)
+
+
+def _library() -> _Lib:
+    global _lib
+    if _lib is None:
+        _lib = _Lib()
+    return _lib
+
+
+def _open(path: Path):
+    pdfium_c = _library().c
+    doc = pdfium_c.FPDF_LoadDocument(str(path).encode("utf-8"), None)
+    if not doc:
+        error = pdfium_c.FPDF_GetLastError()
+        if error == pdfium_c.FPDF_ERR_PASSWORD:
+            raise InputError(f"{path}: encrypted PDF (password required)")
+        if error == pdfium_c.FPDF_ERR_SECURITY:
+            raise InputError(f"{path}: encrypted PDF with an unsupported encryption scheme")
+        if error == pdfium_c.FPDF_ERR_FILE:
+            raise InputError(f"{path}: cannot open file")
+        raise Refused(f"{path}: damaged PDF (PDFium cannot read its structure)")
+    return doc
+
+
+# -- characters ---------------------------------------------------------------------
+
+
+def _quarter(a: float, b: float) -> int:
+    """The text direction of matrix ``[a b c d]`` in quarter turns counter-clockwise."""
+    if abs(a) >= abs(b):
+        return 0 if a >= 0 else 2
+    return 1 if b > 0 else 3
+
+
+def _objects(lib: _Lib, textpage, first: dict) -> dict:
+    """``(quarter, (font name, size), visible, descent)`` per text object, asked at its first character."""
+    pdfium_c = lib.c
+    matrix = pdfium_c.FS_MATRIX()
+    name_buffer = ctypes.create_string_buffer(256)
+    descent = ctypes.c_float()
+    fonts: dict = {}
+    objects = {}
+    for obj, index in first.items():
+        if obj is None:
+            continue  # generated spaces and line breaks belong to no object
+        pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
+        handle = pdfium_c.FPDFText_GetTextObject(textpage, index)
+        font = pdfium_c.FPDFTextObj_GetFont(handle)
+        font_id = ctypes.cast(font, ctypes.c_void_p).value or 0
+        name = fonts.get(font_id)
+        if name is None:
+            length = pdfium_c.FPDFFont_GetBaseFontName(font, name_buffer, len(name_buffer)) if font else 0
+            name = fonts[font_id] = name_buffer.value.decode("latin-1") if length else ""
+        # The size set with Tf, scaled by the text and graphics matrices as the page shows it.
+        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * math.hypot(matrix.c, matrix.d)
+        visible = pdfium_c.FPDFTextObj_GetTextRenderMode(handle) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+        if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
+            descent.value = 0.0
+        objects[obj] = (_quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0))
+    return objects
+
+
+def _framer(quarter: int, box: tuple[float, float, float, float]):
+    """A function mapping a user-space point to the reading frame of text turned ``quarter`` x 90°.
+
+    The frame has its origin at the top left, y growing downwards, and lines
+    running left to right.
+    """
+    left, bottom, right, top = box
+    return (
+        lambda x, y: (x - left, top - y),
+        lambda x, y: (y - bottom, x - left),  # text runs up the page
+        lambda x, y: (right - x, y - bottom),  # upside down
+        lambda x, y: (top - y, right - x),  # text runs down the page
+    )[quarter]
+
+
+def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> tuple[list, float]:
+    """The page's characters as ``(text, x0, x1, top, bottom, font)`` in content order.
+
+    ``font`` is ``(name, size)``; coordinates are in the reading frame of the
+    page's dominant text direction (origin top left). Returns the characters
+    and the width of that frame.
+
+    The reference box of a character runs from its origin to its advance
+    width, and from the font's descent below the baseline to ``size`` above
+    that. PDFium's loose box is the union of that box and the glyph's ink (an
+    italic "f" reaches into its neighbours), so a box is built from the
+    origin: x0 at the origin, x1 at the loose box's right edge but never past
+    the next character's origin on the same baseline.
+    """
+    pdfium_c = lib.c
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    if count <= 0:
+        return [], width_of(0, box)
+    buffer = ctypes.create_string_buffer((count + 1) * 2)
+    pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    text = buffer.raw[: count * 2].decode("utf-16-le", "replace")
+    if len(text) != count:  # characters beyond the BMP take two UTF-16 units: ask one by one
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+
+    # Three calls per character, mapped in C into arrays: loose box, origin, text object.
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value
+    boxes = (ctypes.c_float * (4 * count))()
+    base = ctypes.addressof(boxes)
+    deque(map(lib.loose_box, repeat(handle, count), range(count), range(base, base + 16 * count, 16)), maxlen=0)
+    origins = (ctypes.c_double * (2 * count))()
+    base = ctypes.addressof(origins)
+    xs, ys = range(base, base + 16 * count, 16), range(base + 8, base + 16 * count + 8, 16)
+    deque(map(lib.origin, repeat(handle, count), range(count), xs, ys), maxlen=0)
+    owners = list(map(lib.text_object, repeat(handle, count), range(count)))
+    objects = _objects(lib, textpage, dict(zip(reversed(owners), range(count - 1, -1, -1))))
+
+    weights: Counter = Counter()
+    for obj, n in Counter(owners).items():
+        if obj in objects:
+            weights[objects[obj][0]] += n
+    quarter = weights.most_common(1)[0][0] if weights else 0
+    show_invisible = not any(info[2] for info in objects.values())
+    wanted = {obj: info for obj, info in objects.items() if info[0] == quarter and (info[2] or show_invisible)}
+    frame = _framer(quarter, box)
+    width = width_of(quarter, box)
+    height = box[3] - box[1] if quarter in (0, 2) else box[2] - box[0]
+
+    points = iter(origins)
+    placed = [frame(x, y) for x, y in zip(points, points)]
+    flat = iter(boxes)  # FS_RECTF: left, top, right, bottom
+    chars = []
+    for index, char, obj, (x0, baseline), left, top, right, bottom in zip(
+        range(count), text, owners, placed, flat, flat, flat, flat
+    ):
+        info = wanted.get(obj)
+        if info is None:
+            continue  # generated space or line break, turned or hidden text
+        size = info[1][1]
+        if size <= 0 or not (0 <= x0 <= width and 0 <= baseline <= height):
+            continue  # zero-size, or outside the crop box: clipped away, never shown
+        if quarter == 0:
+            x1 = right - box[0]
+        else:  # PDFium's loose box is not turned with the text: use the ink box
+            ink = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+            pdfium_c.FPDFText_GetCharBox(textpage, index, *ink)
+            x1 = max(frame(ink[0].value, ink[2].value)[0], frame(ink[1].value, ink[3].value)[0])
+        if index + 1 < count and owners[index + 1] == obj:
+            following, following_baseline = placed[index + 1]
+            if x0 < following < x1 and abs(following_baseline - baseline) < 0.01:
+                x1 = following
+        if char in _UNMAPPED:
+            if not pdfium_c.FPDFText_IsHyphen(textpage, index):
+                continue
+            char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
+        bottom_y = baseline - info[3]
+        chars.append((char, x0, max(x0, x1), bottom_y - size, bottom_y, info[1]))
+    return chars, width
+
+
+def width_of(quarter: int, box: tuple[float, float, float, float]) -> float:
+    """The width of the reading frame: the page's height when its text runs up or down."""
+    left, bottom, right, top = box
+    return top - bottom if quarter in (1, 3) else right - left
+
+
+# -- words ----------------------------------------------------------------------------
+
+
+def _lines(chars: list) -> list[list]:
+    """pdfplumber's line clustering: distinct tops sorted, chained within the tolerance."""
+    tops = sorted({c[3] for c in chars})
+    cluster = {}
+    index, last = 0, tops[0]
+    for top in tops:
+        if top > last + _Y_TOLERANCE:
+            index += 1
+        cluster[top] = index
+        last = top
+    lines: dict[int, list] = {}
+    for c in sorted(chars, key=lambda c: cluster[c[3]]):
+        lines.setdefault(cluster[c[3]], []).append(c)
+    return [sorted(line, key=lambda c: c[1]) for _, line in sorted(lines.items())]
+
+
+def _word(chars: list, font: tuple[str, float]) -> Word:
+    name, size = font
+    texts, x0s, x1s, tops, bottoms, _ = zip(*chars)
+    text = "".join(texts)
+    if _HAS_LIGATURE.search(text):
+        text = "".join(_LIGATURES.get(t, t) for t in texts)
+    return Word(
+        text=text,
+        x0=min(x0s),
+        x1=max(x1s),
+        top=min(tops),
+        bottom=max(bottoms),
+        size=round(size, 1),
+        bold=bool(_BOLD.search(name)),
+        italic=bool(_ITALIC.search(name)),
+    )
+
+
+def words_of(chars: list) -> list[Word]:
+    """Group characters into words the way the reference engine does.
+
+    Runs of consecutive characters in one font and size (content order) are
+    split into lines by their tops; in a line, sorted by x, a word ends at a
+    space, at a gap wider than 1.5 pt, where x goes backwards, or where the
+    top moves more than 2 pt.
+    """
+    words: list[Word] = []
+    for font, run in groupby(chars, key=lambda c: c[5]):
+        for line in _lines(list(run)):
+            word: list = []
+            for char in line:
+                if char[0].isspace():
+                    if word:
+                        words.append(_word(word, font))
+                    word = []
+                    continue
+                if word:
+                    previous = word[-1]
+                    if (
+                        char[1] < previous[1]
+                        or char[1] > previous[2] + _X_TOLERANCE
+                        or abs(char[3] - previous[3]) > _Y_TOLERANCE
+                    ):
+                        words.append(_word(word, font))
+                        word = []
+                word.append(char)
+            if word:
+                words.append(_word(word, font))
+    return words
+
+
+# -- pages ------------------------------------------------------------------------------
+
+
+def _crop_box(pdfium_c, page) -> tuple[float, float, float, float]:
+    rect = pdfium_c.FS_RECTF()
+    if pdfium_c.FPDF_GetPageBoundingBox(page, rect):
+        left, right = sorted((rect.left, rect.right))
+        bottom, top = sorted((rect.bottom, rect.top))
+        if right > left and top > bottom:
+            return left, bottom, right, top
+    return 0.0, 0.0, pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+
+
+def pages(path: Path, *, max_pages: int) -> Iterator[tuple[float, float, list[Word], float]]:
+    """Yield ``(width, height, words, reading_width)`` for each page of the PDF at ``path``.
+
+    Raises :class:`Refused` when PDFium cannot open the file at all,
+    :class:`InputError` for encrypted files and more than ``max_pages`` pages,
+    :class:`ExtractionError` for a page that cannot be loaded.
+    """
+    lib = _library()
+    pdfium_c = lib.c
+    doc = _open(path)
+    try:
+        n_pages = pdfium_c.FPDF_GetPageCount(doc)
+        if n_pages <= 0:
+            raise Refused(f"{path}: PDF has no pages")
+        if n_pages > max_pages:
+            raise InputError(f"{path}: {n_pages} pages exceeds the limit of {max_pages} (--max-pages)")
+        for index in range(n_pages):
+            page = pdfium_c.FPDF_LoadPage(doc, index)
+            if not page:
+                raise Refused(f"{path}: page {index + 1}: damaged page (PDFium cannot load it)")
+            textpage = None
+            try:
+                textpage = pdfium_c.FPDFText_LoadPage(page)
+                if not textpage:
+                    raise ExtractionError(f"{path}: page {index + 1}: cannot read text")
+                chars, reading_width = _page_chars(lib, textpage, _crop_box(pdfium_c, page))
+                width, height = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+            finally:
+                if textpage:
+                    pdfium_c.FPDFText_ClosePage(textpage)
+                pdfium_c.FPDF_ClosePage(page)
+            yield width, height, words_of(chars), reading_width
+    finally:
+        pdfium_c.FPDF_CloseDocument(doc)
+
+
+def chars_only(path: Path) -> int:
+    """Bare character extraction (text, boxes, fonts) over every page: the floor of this engine.
+
+    For ``bench/parse.py``; returns the number of characters read.
+    """
+    lib = _library()
+    pdfium_c = lib.c
+    doc = _open(path)
+    total = 0
+    try:
+        for index in range(pdfium_c.FPDF_GetPageCount(doc)):
+            page = pdfium_c.FPDF_LoadPage(doc, index)
+            textpage = pdfium_c.FPDFText_LoadPage(page)
+            try:
+                chars, _ = _page_chars(lib, textpage, _crop_box(pdfium_c, page))
+                total += len(chars)
+            finally:
+                pdfium_c.FPDFText_ClosePage(textpage)
+                pdfium_c.FPDF_ClosePage(page)
+    finally:
+        pdfium_c.FPDF_CloseDocument(doc)
+    return total
+
+
+__all__ = ["pages", "words_of", "Refused", "chars_only"]
