@@ -905,8 +905,9 @@ def build(extraction: Layout) -> Document:
         deep = next((r for r, s, _, _ in reversed(stack) if s.number and s.number.count(".") and not s.number.endswith(".0")), None)
         if deep is not None and not continues_top:
             return deep + 0.5
-        if number == 1 and top_integers and stack:  # a list restarting at 1 inside section N
-            return marker.rank + 0.5
+        open_number = stack[-1][1].number if stack else None
+        if number == 1 and top_integers and open_number == str(top_integers[-1]):
+            return marker.rank + 0.5  # a list restarting at 1 right inside section N is N's list
         top_integers.append(number)
         return marker.rank
 
