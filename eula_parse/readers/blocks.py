@@ -56,6 +56,42 @@ class Block:
     size: Optional[float] = None
 
 
+_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while n >= value:
+            out += letters
+            n -= value
+    return out
+
+
+def _letters(n: int) -> str:
+    """Word's letter numbering: a..z, then aa, bb, ..."""
+    n = max(n, 1)
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+def format_number(n: int, fmt: str) -> str:
+    """A list number as a word processor or browser draws it: 3 -> "c" for ``lowerLetter``, "iii" ..."""
+    if fmt in ("lowerLetter",):
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper()
+    if fmt in ("bullet",):
+        return "•"
+    if fmt == "none":
+        return ""
+    return str(n)  # decimal and the many rarer formats
+
+
 _NUMBER = re.compile(r"^\s*(?:\(?[0-9A-Za-z]{1,4}[.)])+\s*")
 
 Run = tuple[str, bool, float, bool]  # (text, bold, size in points, italic)
@@ -191,4 +227,4 @@ def to_layout(blocks: Iterable[Block], form: str) -> Layout:
     return Layout(pages=[Page(1, width, top + 72.0, lines)], format=form)
 
 
-__all__ = ["Block", "bold_lead", "paragraph_block", "to_layout", "wrap", "BODY_SIZE", "HEADING_SIZES"]
+__all__ = ["Block", "bold_lead", "format_number", "paragraph_block", "to_layout", "wrap", "BODY_SIZE", "HEADING_SIZES"]

@@ -28,7 +28,7 @@ from io import BytesIO
 from typing import Optional
 
 from eula_parse.errors import InputError
-from eula_parse.readers.blocks import BODY_SIZE, Block, paragraph_block, to_layout
+from eula_parse.readers.blocks import BODY_SIZE, Block, format_number, paragraph_block, to_layout
 
 #: A part inflating past this is refused (a real agreement's document.xml is well under 5 MiB).
 MAX_PART_BYTES = 64 * 1024 * 1024
@@ -163,41 +163,6 @@ class Styles:
             if name is not None and (name.get(f"{W}val") or "").lower() == "title":
                 return 1
         return 0
-
-
-_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in _ROMAN:
-        while n >= value:
-            out += letters
-            n -= value
-    return out
-
-
-def _letters(n: int) -> str:
-    """Word's letter numbering: a..z, then aa, bb, ..."""
-    n = max(n, 1)
-    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-
-
-def format_number(n: int, fmt: str) -> str:
-    if fmt in ("lowerLetter",):
-        return _letters(n)
-    if fmt == "upperLetter":
-        return _letters(n).upper()
-    if fmt == "lowerRoman":
-        return _roman(n)
-    if fmt == "upperRoman":
-        return _roman(n).upper()
-    if fmt in ("bullet",):
-        return "•"
-    if fmt == "none":
-        return ""
-    return str(n)  # decimal and the many rarer formats
 
 
 class Numbering:

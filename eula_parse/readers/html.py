@@ -18,11 +18,9 @@ run-in heading, and ordered lists get the numbers a browser draws ("3.", "b.",
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from eula_parse.errors import InputError
-from eula_parse.readers.blocks import BODY_SIZE, Block, paragraph_block, to_layout
-from eula_parse.readers.docx import format_number
+from eula_parse.readers.blocks import BODY_SIZE, Block, format_number, paragraph_block, to_layout
 
 _BLOCK = {
     "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote",
