@@ -847,6 +847,12 @@ def build(extraction: Layout) -> Document:
     if title_index is not None:
         doc.title = normalize_space(" ".join(paras[i].text for i in sorted(title_block)))
     doc.version = _version(extraction, paras)
+    # A display line that is only the version label ("Version 1.4 – 12.03.2025") labels the document, like the title.
+    label_index = next(
+        (i for i, p in enumerate(paras[:8]) if i not in title_block and p.kind == "display" and not p.marker
+         and len(p.text) < 60 and (m := _VERSION_IN_TEXT.match(normalize_space(p.text))) and m.start() == 0),
+        None,
+    )
     vendor = doc.title.split()[0] if doc.title else ""
     builder = _Builder(vendor=vendor, doc=doc)
 
@@ -923,6 +929,9 @@ def build(extraction: Layout) -> Document:
         deep = next((r for r, s, _, _ in reversed(stack) if s.number and s.number.count(".") and not s.number.endswith(".0")), None)
         if deep is not None and not continues_top:
             return deep + 0.5
+        open_number = stack[-1][1].number if stack else None
+        if number == 1 and top_integers and open_number == str(top_integers[-1]):
+            return marker.rank + 0.5  # a list restarting at 1 right inside section N is N's list
         top_integers.append(number)
         return marker.rank
 
@@ -954,7 +963,7 @@ def build(extraction: Layout) -> Document:
             section.id = builder.unique(base)
         elif section.number:
             base = f"section/{slugify(section.number)}"
-            if base in builder.used_ids and stack:
+            if stack and (base in builder.used_ids or rank % 1):  # a sub-list item is cited under its section
                 base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
             section.id = builder.unique(base)
         else:
@@ -966,7 +975,7 @@ def build(extraction: Layout) -> Document:
 
     consumed: set[int] = set()  # paragraphs read as part of the heading before them
     for index, para in enumerate(paras):
-        if index in title_block:
+        if index in title_block or index == label_index:
             continue
         if index in consumed:
             continue
