@@ -21,13 +21,13 @@ CONTEXT_WORDS = 8
 PREVIEW_CHARS = 240
 
 
-def _load(spec: str, index_dir: Optional[str]):
+def _load(spec: str, index_dir: Optional[str], engine: Optional[str] = None):
     """A PDF path, or ``doc@version`` rebuilt from the index (an existing file always wins)."""
     path = Path(spec)
     if path.exists() or "@" not in spec:
         from eula_parse.pipeline import parse
 
-        return parse(path)
+        return parse(path, engine=engine)
     doc_id, _, version = spec.rpartition("@")
     from eula_parse.index import ClauseIndex
 
@@ -145,9 +145,11 @@ def _print_changes(console, result, changes) -> None:
 @click.option("--stat", is_flag=True, help="Print only the number of changes of each kind.")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Index holding doc@version documents [default: $EULA_INDEX, else index/ in the project].")
+@click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default=None,
+              help="PDF engine [default: pdfium, pdfplumber where PDFium refuses the file].")
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Optional[str], product: Optional[str],
-         include_renumbered: bool, stat: bool, index_dir: Optional[str]) -> None:
+         include_renumbered: bool, stat: bool, index_dir: Optional[str], engine: Optional[str]) -> None:
     """Compare two versions of an agreement clause by clause.
 
     OLD and NEW are PDF files or documents already in the index, as doc@version.
@@ -157,7 +159,7 @@ def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Option
 
     from eula_parse.diff import diff as diff_documents
 
-    result = diff_documents(_load(old, index_dir), _load(new, index_dir))
+    result = diff_documents(_load(old, index_dir, engine), _load(new, index_dir, engine))
     if product:
         result = result.for_product(product)
     if not include_renumbered:

@@ -15,12 +15,14 @@ import click
 )
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging (structure only, faster).")
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
-def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int) -> None:
+@click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default=None,
+              help="PDF engine [default: pdfium, pdfplumber where PDFium refuses the file].")
+def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int, engine) -> None:
     """Parse FILE (a EULA PDF) and print its clause tree."""
     from eula_parse import render
     from eula_parse.pipeline import parse as parse_pdf
 
-    doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages)
+    doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages, engine=engine)
     if as_json or fmt == "json":
         click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "markdown":
