@@ -109,11 +109,12 @@ def _quarter(a: float, b: float) -> int:
 
 
 def _objects(lib: _Lib, textpage, first: dict) -> dict:
-    """``(quarter, (font name, size), visible, descent)`` per text object, asked at its first character."""
+    """``(quarter, (font name, size), visible, descent, baseline y)`` per text object, asked at its first character."""
     pdfium_c = lib.c
     matrix = pdfium_c.FS_MATRIX()
     name_buffer = ctypes.create_string_buffer(256)
     descent = ctypes.c_float()
+    x, y = ctypes.c_double(), ctypes.c_double()
     fonts: dict = {}
     objects = {}
     for obj, index in first.items():
@@ -132,7 +133,8 @@ def _objects(lib: _Lib, textpage, first: dict) -> dict:
         visible = pdfium_c.FPDFTextObj_GetTextRenderMode(handle) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
             descent.value = 0.0
-        objects[obj] = (_quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0))
+        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+        objects[obj] = (_quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0), y.value)
     return objects
 
 
@@ -161,9 +163,8 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     The reference box of a character runs from its origin to its advance
     width, and from the font's descent below the baseline to ``size`` above
     that. PDFium's loose box is the union of that box and the glyph's ink (an
-    italic "f" reaches into its neighbours), so a box is built from the
-    origin: x0 at the origin, x1 at the loose box's right edge but never past
-    the next character's origin on the same baseline.
+    italic "f" reaches into its neighbours), so boxes are rebuilt around the
+    origin and baseline (:func:`_upright_chars`, :func:`_turned_chars`).
     """
     pdfium_c = lib.c
     count = pdfium_c.FPDFText_CountChars(textpage)
@@ -175,15 +176,11 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     if len(text) != count:  # characters beyond the BMP take two UTF-16 units: ask one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
-    # Three calls per character, mapped in C into arrays: loose box, origin, text object.
+    # Two calls per character, mapped in C: loose boxes into one array, text objects into a list.
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     boxes = (ctypes.c_float * (4 * count))()
     base = ctypes.addressof(boxes)
     deque(map(lib.loose_box, repeat(handle, count), range(count), range(base, base + 16 * count, 16)), maxlen=0)
-    origins = (ctypes.c_double * (2 * count))()
-    base = ctypes.addressof(origins)
-    xs, ys = range(base, base + 16 * count, 16), range(base + 8, base + 16 * count + 8, 16)
-    deque(map(lib.origin, repeat(handle, count), range(count), xs, ys), maxlen=0)
     owners = list(map(lib.text_object, repeat(handle, count), range(count)))
     objects = _objects(lib, textpage, dict(zip(reversed(owners), range(count - 1, -1, -1))))
 
@@ -194,29 +191,88 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     quarter = weights.most_common(1)[0][0] if weights else 0
     show_invisible = not any(info[2] for info in objects.values())
     wanted = {obj: info for obj, info in objects.items() if info[0] == quarter and (info[2] or show_invisible)}
-    frame = _framer(quarter, box)
-    width = width_of(quarter, box)
-    height = box[3] - box[1] if quarter in (0, 2) else box[2] - box[0]
+    if quarter == 0:
+        chars = _upright_chars(lib, handle, textpage, text, owners, boxes[:], wanted, box)
+    else:
+        chars = _turned_chars(lib, handle, textpage, text, owners, wanted, _framer(quarter, box), box, quarter)
+    return chars, width_of(quarter, box)
 
-    points = iter(origins)
-    placed = [frame(x, y) for x, y in zip(points, points)]
-    flat = iter(boxes)  # FS_RECTF: left, top, right, bottom
+
+def _upright_chars(lib, handle, textpage, text, owners, flat, wanted, box) -> list:
+    """Characters of upright text, from loose boxes and a few origins.
+
+    A text object (one ``Tj``/``TJ``) has one baseline, asked once. A loose
+    box's left edge is the origin unless ink reaches further left, which only
+    matters where a word starts: there (after a space, at an object's start)
+    the origin is asked. Its right edge is clipped at the next character's.
+    """
+    left_edge, bottom_edge, right_edge, top_edge = box
+    width, height = right_edge - left_edge, top_edge - bottom_edge
+    origin = lib.origin
+    x, y = ctypes.c_double(), ctypes.c_double()
+    x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
+    count = len(text)
     chars = []
-    for index, char, obj, (x0, baseline), left, top, right, bottom in zip(
-        range(count), text, owners, placed, flat, flat, flat, flat
-    ):
+    starts_word = True
+    previous = None
+    for index, char, obj in zip(range(count), text, owners):
         info = wanted.get(obj)
         if info is None:
+            starts_word, previous = True, None
             continue  # generated space or line break, turned or hidden text
+        at = 4 * index
+        left, right = flat[at], flat[at + 2]
+        if char.isspace():
+            x0 = left
+            starts_word = True
+        elif starts_word or obj != previous:
+            origin(handle, index, x_at, y_at)
+            x0 = x.value
+            starts_word = False
+        else:
+            x0 = left
+        previous = obj
+        if index + 1 < count and owners[index + 1] == obj:
+            right = min(right, max(x0, flat[at + 4]))
+        size, baseline, descent = info[1][1], info[4], info[3]
+        if size <= 0 or not (left_edge <= x0 <= right_edge and bottom_edge <= baseline <= top_edge):
+            continue  # zero-size, or outside the crop box: clipped away, never shown
+        if char in _UNMAPPED:
+            if not lib.c.FPDFText_IsHyphen(textpage, index):
+                continue
+            char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
+        bottom = top_edge - baseline - descent
+        chars.append((char, x0 - left_edge, max(x0, right) - left_edge, bottom - size, bottom, info[1]))
+    return chars
+
+
+def _turned_chars(lib, handle, textpage, text, owners, wanted, frame, box, quarter) -> list:
+    """Characters of text running up, down or upside down, read in its own frame.
+
+    PDFium's loose box is not turned with the text, so each character's box
+    is built from its origin and its ink box.
+    """
+    pdfium_c = lib.c
+    count = len(text)
+    origins = (ctypes.c_double * (2 * count))()
+    base = ctypes.addressof(origins)
+    xs, ys = range(base, base + 16 * count, 16), range(base + 8, base + 16 * count + 8, 16)
+    deque(map(lib.origin, repeat(handle, count), range(count), xs, ys), maxlen=0)
+    points = iter(origins)
+    placed = [frame(x, y) for x, y in zip(points, points)]
+    width = width_of(quarter, box)
+    height = box[3] - box[1] if quarter == 2 else box[2] - box[0]
+    ink = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+    chars = []
+    for index, char, obj, (x0, baseline) in zip(range(count), text, owners, placed):
+        info = wanted.get(obj)
+        if info is None:
+            continue
         size = info[1][1]
         if size <= 0 or not (0 <= x0 <= width and 0 <= baseline <= height):
-            continue  # zero-size, or outside the crop box: clipped away, never shown
-        if quarter == 0:
-            x1 = right - box[0]
-        else:  # PDFium's loose box is not turned with the text: use the ink box
-            ink = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
-            pdfium_c.FPDFText_GetCharBox(textpage, index, *ink)
-            x1 = max(frame(ink[0].value, ink[2].value)[0], frame(ink[1].value, ink[3].value)[0])
+            continue
+        pdfium_c.FPDFText_GetCharBox(textpage, index, *ink)
+        x1 = max(frame(ink[0].value, ink[2].value)[0], frame(ink[1].value, ink[3].value)[0])
         if index + 1 < count and owners[index + 1] == obj:
             following, following_baseline = placed[index + 1]
             if x0 < following < x1 and abs(following_baseline - baseline) < 0.01:
@@ -224,10 +280,10 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
         if char in _UNMAPPED:
             if not pdfium_c.FPDFText_IsHyphen(textpage, index):
                 continue
-            char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
+            char = "-"
         bottom_y = baseline - info[3]
         chars.append((char, x0, max(x0, x1), bottom_y - size, bottom_y, info[1]))
-    return chars, width
+    return chars
 
 
 def width_of(quarter: int, box: tuple[float, float, float, float]) -> float:
