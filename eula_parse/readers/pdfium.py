@@ -109,7 +109,8 @@ def _quarter(a: float, b: float) -> int:
 
 
 def _objects(lib: _Lib, textpage, first: dict) -> dict:
-    """``(quarter, (font name, size), visible, descent, baseline y)`` per text object, asked at its first character."""
+    """Per text object, asked at its first character:
+    ``(quarter, (font name, size), visible, descent, baseline y, first index, first origin x)``."""
     pdfium_c = lib.c
     matrix = pdfium_c.FS_MATRIX()
     name_buffer = ctypes.create_string_buffer(256)
@@ -134,7 +135,9 @@ def _objects(lib: _Lib, textpage, first: dict) -> dict:
         if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
             descent.value = 0.0
         pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
-        objects[obj] = (_quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0), y.value)
+        objects[obj] = (
+            _quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0), y.value, index, x.value
+        )
     return objects
 
 
@@ -192,57 +195,51 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     show_invisible = not any(info[2] for info in objects.values())
     wanted = {obj: info for obj, info in objects.items() if info[0] == quarter and (info[2] or show_invisible)}
     if quarter == 0:
-        chars = _upright_chars(lib, handle, textpage, text, owners, boxes[:], wanted, box)
+        chars = _upright_chars(lib, textpage, text, owners, boxes[:], wanted, box)
     else:
         chars = _turned_chars(lib, handle, textpage, text, owners, wanted, _framer(quarter, box), box, quarter)
     return chars, width_of(quarter, box)
 
 
-def _upright_chars(lib, handle, textpage, text, owners, flat, wanted, box) -> list:
-    """Characters of upright text, from loose boxes and a few origins.
+def _upright_chars(lib, textpage, text, owners, flat, wanted, box) -> list:
+    """Characters of upright text, from loose boxes alone.
 
-    A text object (one ``Tj``/``TJ``) has one baseline, asked once. A loose
-    box's left edge is the origin unless ink reaches further left, which only
-    matters where a word starts: there (after a space, at an object's start)
-    the origin is asked. Its right edge is clipped at the next character's.
+    A text object (one ``Tj``/``TJ``) has one baseline and its first origin,
+    asked once. Elsewhere a loose box's left edge is the origin unless ink
+    reaches further left, which matters only where a word starts: there it is
+    kept right of the space before it. A right edge is clipped at the next
+    character's left edge.
     """
     left_edge, bottom_edge, right_edge, top_edge = box
-    width, height = right_edge - left_edge, top_edge - bottom_edge
-    origin = lib.origin
-    x, y = ctypes.c_double(), ctypes.c_double()
-    x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
-    count = len(text)
     chars = []
-    starts_word = True
-    previous = None
-    for index, char, obj in zip(range(count), text, owners):
+    append = chars.append
+    space_right = None
+    for index, char, obj, following in zip(range(len(text)), text, owners, owners[1:] + [None]):
         info = wanted.get(obj)
         if info is None:
-            starts_word, previous = True, None
+            space_right = None
             continue  # generated space or line break, turned or hidden text
         at = 4 * index
         left, right = flat[at], flat[at + 2]
+        if index == info[5]:
+            left = info[6]
+        elif space_right is not None and left < space_right:
+            left = space_right
         if char.isspace():
-            x0 = left
-            starts_word = True
-        elif starts_word or obj != previous:
-            origin(handle, index, x_at, y_at)
-            x0 = x.value
-            starts_word = False
+            space_right = right
         else:
-            x0 = left
-        previous = obj
-        if index + 1 < count and owners[index + 1] == obj:
-            right = min(right, max(x0, flat[at + 4]))
-        size, baseline, descent = info[1][1], info[4], info[3]
-        if size <= 0 or not (left_edge <= x0 <= right_edge and bottom_edge <= baseline <= top_edge):
-            continue  # zero-size, or outside the crop box: clipped away, never shown
+            space_right = None
+        if following == obj and flat[at + 4] < right:
+            right = max(left, flat[at + 4])
+        font, baseline = info[1], info[4]
+        if not (left_edge <= left <= right_edge and bottom_edge <= baseline <= top_edge) or font[1] <= 0:
+            continue  # outside the crop box (clipped away, never shown), or zero-size
         if char in _UNMAPPED:
             if not lib.c.FPDFText_IsHyphen(textpage, index):
                 continue
             char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
-        bottom = top_edge - baseline - descent
-        chars.append((char, x0 - left_edge, max(x0, right) - left_edge, bottom - size, bottom, info[1]))
+        bottom = top_edge - baseline - info[3]
+        append((char, left - left_edge, right - left_edge, bottom - font[1], bottom, font))
     return chars
 
 
