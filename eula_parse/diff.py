@@ -40,7 +40,7 @@ from typing import Any, Iterable, Optional
 from rapidfuzz import fuzz
 
 from eula_parse.errors import NotFoundError
-from eula_parse.model import Document, Entity, Node, normalize_space, slugify
+from eula_parse.model import Document, Entity, Node, item_spans, normalize_space, own_text, slugify
 
 #: Every kind of change, in the order reports list them.
 KINDS = ("added", "removed", "modified", "renamed", "moved", "renumbered")
@@ -312,7 +312,7 @@ class _Unit:
 
     def __init__(self, node, kind, parent, index, path, number=None, name=None, body=""):
         self.node = node
-        self.kind = kind  # paragraph | section | group | product | clause
+        self.kind = kind  # paragraph | section | group | product | clause | item
         self.parent: Optional[_Unit] = parent
         self.index = index
         self.path: list[str] = path
@@ -346,7 +346,9 @@ class _Unit:
         """Display text of the node and everything under it, one line per node
         (children whose id is in ``skip``, reported on their own, left out)."""
         lines = []
-        if self.kind in ("section", "clause") and self.number:
+        if self.kind == "item":
+            head = f"{self.number}) {self.label}".strip()
+        elif self.kind in ("section", "clause") and self.number:
             head = f"{self.number} {self.label}".strip() if self.kind == "section" else f"{self.number}."
         else:
             head = self.label if self.kind in ("section", "product", "group") else ""
@@ -360,15 +362,15 @@ class _Unit:
 
 
 def _body(node: Node) -> str:
-    """Node text plus any sub-items the text does not already contain."""
-    text = node.text or ""
-    items = getattr(node, "items", None) or []
-    if items:
-        flat = comparable(text)
-        extra = [f"{i.label}) {i.text}" for i in items if comparable(i.text) not in flat]
-        if extra:
-            text = " ".join([text, *extra])
-    return normalize_space(text)
+    """The node's own words: its text without its sub-items, which are units of their own
+    (so a change inside item b is reported on item b, not on the clause too)."""
+    return normalize_space(own_text(node))
+
+
+def _own_entities(node: Node) -> list[Entity]:
+    """The node's entities outside its sub-items (those are compared on the sub-items)."""
+    spans = [(start, end) for _item, start, end in item_spans(node.text or "", getattr(node, "items", None) or [])]
+    return [e for e in node.entities if not any(start <= e.start and e.end <= end for start, end in spans)]
 
 
 def _section_label(section) -> str:
@@ -392,11 +394,19 @@ class _Side:
             self.paragraphs.append(self._add(_Unit(para, "paragraph", None, i, ["Preamble", f"paragraph {i + 1}"],
                                                    body=_body(para))))
 
+        def items(node, unit, trail):
+            for j, item in enumerate(getattr(node, "items", None) or []):
+                label = f"({item.label})"
+                child = self._add(_Unit(item, "item", unit, j, trail + [label], item.label, item.heading, _body(item)))
+                unit.children.append(child)
+                items(item, child, trail + [label])
+
         def section(node, parent, index, trail):
             label = _section_label(node)
             unit = self._add(_Unit(node, "section", parent, index, trail + [label], node.number, node.heading,
                                    _body(node)))
-            unit.children = [section(c, unit, j, trail + [label]) for j, c in enumerate(node.children)]
+            items(node, unit, trail + [label])
+            unit.children += [section(c, unit, j, trail + [label]) for j, c in enumerate(node.children)]
             return unit
 
         self.sections = [section(s, None, i, []) for i, s in enumerate(doc.sections)]
@@ -410,9 +420,10 @@ class _Side:
                 gunit.children.append(punit)
                 self.products.append(punit)
                 for ci, clause in enumerate(product.clauses):
-                    punit.children.append(self._add(_Unit(
-                        clause, "clause", punit, ci, [group.name, product.name, clause.number or str(ci + 1)],
-                        clause.number, body=_body(clause))))
+                    trail = [group.name, product.name, clause.number or str(ci + 1)]
+                    cunit = self._add(_Unit(clause, "clause", punit, ci, trail, clause.number, body=_body(clause)))
+                    punit.children.append(cunit)
+                    items(clause, cunit, trail)
 
         # A document's own version label ("EULA 20240612") is page furniture wherever it
         # turns up; one leaking into a clause must not read as a change against a version
@@ -438,6 +449,12 @@ _SEMANTIC_ID = ("general/", "product/", "group/")
 def _semantic(unit: _Unit) -> bool:
     """Ids built from a heading survive renumbering; ``section/4``, ``preamble/2`` and clause ids do not."""
     return unit.kind in ("section", "product", "group") and unit.id.startswith(_SEMANTIC_ID)
+
+
+def _words_went_into_items(unit: _Unit, other: _Unit) -> bool:
+    """``unit`` has words of its own, ``other`` has none but sub-items: alike as subtrees, they are
+    still not one node edited (sections that became the lettered items of a new section)."""
+    return bool(unit.key) and not other.key and any(c.kind == "item" for c in other.children)
 
 
 def _longest_in_order(old_positions: list[int]) -> set[int]:
@@ -525,6 +542,8 @@ class _Aligner:
             # subtree reads like some other node's text is not that node.
             o_rest, n_rest = [u for u in o_rest if u.key], [u for u in n_rest if u.key]
         for o, n, score in self.scores(o_rest, n_rest, threshold, own_text):
+            if _words_went_into_items(o, n) or _words_went_into_items(n, o):
+                continue
             shift = abs(o.index / max(len(olds), 1) - n.index / max(len(news), 1))
             candidates.append((-score, shift, o.pos, n.pos, o, n))
         candidates.sort(key=lambda c: c[:4])
@@ -604,13 +623,33 @@ class _Aligner:
             if n is not None:
                 self.align(o.children, n.children)
         self._across([u for u in a.order if u.kind == "clause"], [u for u in b.order if u.kind == "clause"])
+        # Sub-items last, once every section and clause that holds them is paired: first among
+        # the items of paired parents, then across parents (a lettered item moved to another section).
+        for o in a.order:
+            n = self.matched(o)
+            if n is not None and o.kind in ("section", "clause"):
+                self._align_items(o, n)
+        self._across([u for u in a.order if u.kind == "item"], [u for u in b.order if u.kind == "item"])
+        # A section that became a lettered item of another section (or the reverse) moved.
+        self._across([u for u in a.order if u.kind in ("section", "item")], [u for u in b.order if u.kind in ("section", "item")])
 
     def _align_sections(self, olds: list[_Unit], news: list[_Unit]) -> None:
+        olds = [u for u in olds if u.kind == "section"]
+        news = [u for u in news if u.kind == "section"]
         self.align(olds, news)
         for o in olds:
             n = self.matched(o)
             if n is not None:
                 self._align_sections(o.children, n.children)
+
+    def _align_items(self, o: _Unit, n: _Unit) -> None:
+        olds = [u for u in o.children if u.kind == "item"]
+        news = [u for u in n.children if u.kind == "item"]
+        self.align(olds, news)
+        for item in olds:
+            partner = self.matched(item)
+            if partner is not None:
+                self._align_items(item, partner)
 
     def _across(self, olds: list[_Unit], news: list[_Unit]) -> None:
         """Pair nodes left unpaired across parents: a clause that changed product, a
@@ -793,7 +832,7 @@ class _Reporter:
         if o.key != n.key:
             self.emit(
                 "modified", o, n, old_text=o.body, new_text=n.body, redline=redline(o.body, n.body),
-                entity_changes=entity_changes(o.node.entities, n.node.entities),
+                entity_changes=entity_changes(_own_entities(o.node), _own_entities(n.node)),
             )
             emitted = True
         if not emitted and o.number != n.number and (o.number or n.number):

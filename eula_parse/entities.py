@@ -46,7 +46,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from eula_parse.model import Document, Entity, Node, slugify
+from eula_parse.model import Document, Entity, Node, item_spans, slugify
 
 PATTERNS = Path(__file__).with_name("patterns")
 
@@ -85,12 +85,15 @@ WORDNUM = rf"(?i:\b{_WORD}\b(?:(?:\s+and\s+|\s+|-){_WORD}\b)*)"
 DIGITNUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 NUM = rf"(?:{DIGITNUM}|{WORDNUM})"
 AMOUNT = r"(?:\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-#: A clause/section number in a cross-reference: "9", "4.1.4", "3(b)".
-REF = r"(?:\d+(?:\.\d+)*(?:-\d+)?[a-z]?(?:\s?\([a-z0-9]{1,4}\))?)"
+#: A clause/section number in a cross-reference: "9", "4.1.4", "3(b)", "4(a)(ii)".
+REF = r"(?:\d+(?:\.\d+)*(?:-\d+)?[a-z]?(?:\s?\([a-z0-9]{1,4}\))*)"
+#: A sub-item named on its own, within the clause that mentions it: "subsection (c)", "paragraph (a)(ii)".
+ITEM_REF = r"(?:\([a-z0-9]{1,4}\))+"
 #: A quoted title: “Limitation of Liability”, 'No Warranties'.
 QTITLE = r"(?<!\w)[“\"‘'](?P<title>[^“”\"‘’'\n]{2,120}?)[”\"’'](?!\w)"
 
-_PLACEHOLDERS = {"{NUM}": NUM, "{WORDNUM}": WORDNUM, "{AMOUNT}": AMOUNT, "{REF}": REF, "{QTITLE}": QTITLE}
+_PLACEHOLDERS = {"{NUM}": NUM, "{WORDNUM}": WORDNUM, "{AMOUNT}": AMOUNT, "{REF}": REF, "{QTITLE}": QTITLE,
+                 "{ITEM_REF}": ITEM_REF}
 
 
 def _digits(text: str) -> Optional[float]:
@@ -1173,27 +1176,72 @@ def resolve_xref(text: str, node_id: str, document: Document, parent_id: Optiona
 
         best = process.extractOne(wanted, list(headings), scorer=fuzz.ratio, score_cutoff=90)
         return headings[best[0]] if best else None
+    alone = re.match(rf"(?i:sub-?(?:section|paragraph|clause)|paragraph|clause|item)s?\s+(?P<labels>{ITEM_REF})"
+                     rf"(?:\s+of\s+(?i:section|paragraph|clause|article)\s+(?P<of>{REF}))?", text)
+    if alone:  # "subsection (c)", "paragraph (a)(ii) of Section 4"
+        labels = _labels(alone.group("labels"))
+        if alone.group("of"):
+            base = resolve_xref(f"Section {alone.group('of')}", node_id, document, parent_id)
+            return _descend(base, labels, document) if isinstance(base, str) else None
+        return _item_in_scope(labels, node_id, document)
     match = re.search(rf"(?i:(paragraph|section|clause|article))s?\s+(?P<refs>{REF}(?:\s*(?:,|and|or|&|to|through|-|–)\s*{REF})*)", text)
     if not match:
         return None
-    refs = re.findall(r"\d+(?:\.\d+)*[a-z]?", match.group("refs"))
-    if re.search(r"\d\s*(?:to|through|-|–)\s*\d", match.group("refs")) and len(refs) == 2 and all(r.isdigit() for r in refs):
-        refs = [str(n) for n in range(int(refs[0]), int(refs[1]) + 1)]
+    refs = re.findall(r"(\d+(?:\.\d+)*)([a-z]?)((?:\s?\([a-z0-9]{1,4}\))*)", match.group("refs"))
+    if re.search(r"\d\s*(?:to|through|-|–)\s*\d", match.group("refs")) and len(refs) == 2 and all(not (r[1] or r[2]) and r[0].isdigit() for r in refs):
+        refs = [(str(n), "", "") for n in range(int(refs[0][0]), int(refs[1][0]) + 1)]
     targets = []
-    for ref in refs:
+    for number, letter, labels in refs:
         candidates = []
-        if parent_id and parent_id.startswith("product/"):
-            candidates.append(f"{parent_id}/{ref}")
-        if node_id.startswith("product/") and node_id.count("/") == 1:
-            candidates.append(f"{node_id}/{ref}")
-        candidates.append(f"section/{ref}")
+        for ref in ([number + letter, number] if letter else [number]):
+            if parent_id and parent_id.startswith("product/"):
+                candidates.append(f"{parent_id}/{ref}")
+            if node_id.startswith("product/") and node_id.count("/") == 1:
+                candidates.append(f"{node_id}/{ref}")
+            candidates.append(f"section/{ref}")
         found = next((c for c in candidates if document.get(c) is not None), None)
         if found is None:
             return None
-        targets.append(found)
+        if letter and not found.endswith(letter):  # "4a": item a of clause 4
+            labels = f"({letter}){labels}"
+        targets.append(_descend(found, _labels(labels), document))
     if not targets:
         return None
     return targets[0] if len(targets) == 1 else targets
+
+
+def _ref_values(text: str) -> list[str]:
+    """The numbers a reference cites ("Sections 2.5(b) and 4" -> ["2.5", "4"]), or its item labels
+    ("subsection (c)" -> ["(c)"]); ``target`` says which nodes they are."""
+    return re.findall(r"\d+(?:\.\d+)*[a-z]?", text) or ["".join(f"({label})" for label in _labels(text))]
+
+
+def _labels(text: str) -> list[str]:
+    """ "(a)(ii)" -> ["a", "ii"]"""
+    return re.findall(r"\(([a-z0-9]{1,4})\)", text or "")
+
+
+def _descend(node_id: str, labels: list[str], document: Document) -> str:
+    """The sub-item ``node_id/a/ii`` as deep as the document has it: "Section 2.5(b)" names item b of 2.5."""
+    for label in labels:
+        if document.get(f"{node_id}/{label}") is None:
+            break
+        node_id = f"{node_id}/{label}"
+    return node_id
+
+
+def _item_in_scope(labels: list[str], node_id: str, document: Document) -> Optional[str]:
+    """"subsection (c)" names a sub-item of the node that mentions it, or of the nearest
+    enclosing node that has such an item."""
+    if not labels:
+        return None
+    scope: Optional[str] = node_id
+    while scope:
+        if document.get(f"{scope}/{labels[0]}") is not None:
+            return _descend(scope, labels, document)
+        parent = document.parent_of(scope)
+        scope = parent.id if parent is not None and not parent.id.startswith("group/") else None
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -1293,15 +1341,12 @@ def _tag(doc: Document) -> Document:
     with nlp.select_pipes(disable=list(DOCUMENT_PIPES)):
         docs = list(nlp.pipe((node.text for node in nodes), batch_size=64))
     definitions = _collect_definitions(nodes, docs)
-    parents = {}
-    for group in doc.groups:
-        for product in group.products:
-            parents[product.id] = group.id
-            for clause in product.clauses:
-                parents[clause.id] = product.id
-    for section in doc.all_sections():
-        for child in section.children:
-            parents[child.id] = section.id
+    parents = {node.id: parent.id for node, parent in doc.walk() if parent is not None}
+    # A sub-item reads its references the way the clause or section it belongs to does.
+    scope = {}
+    for node in nodes:
+        parent = parents.get(node.id)
+        scope[node.id] = scope.get(parent, parent) if getattr(node, "kind", "") == "item" else node.id
     products: ProductTagger = nlp.get_pipe("eula_products")
     terms: TermTagger = nlp.get_pipe("eula_terms")
     products.configure(doc, definitions)
@@ -1322,9 +1367,12 @@ def _tag(doc: Document) -> Document:
                 value = _value(label, span, keep_units)
                 target: Any = None
                 if label == "XREF":
-                    target = resolve_xref(span.text, node.id, doc, parents.get(node.id))
+                    home = scope.get(node.id, node.id)
+                    target = resolve_xref(span.text, home, doc, parents.get(home))
+                    if target is None and home != node.id:
+                        target = resolve_xref(span.text, node.id, doc, parents.get(node.id))
                     title = re.search(QTITLE, span.text)
-                    value = {"title": title.group("title")} if title else {"refs": re.findall(r"\d+(?:\.\d+)*[a-z]?", span.text)}
+                    value = {"title": title.group("title")} if title else {"refs": _ref_values(span.text)}
                 elif label in ("PRODUCT", "TERM"):
                     target = span.kb_id_ or None
                 elif label == "DEFINITION":
@@ -1359,7 +1407,11 @@ def check_document(doc: Document) -> CheckReport:
     vendor = _vendor(doc)
     names: dict[str, str] = {}
     for node in doc.nodes():
+        # what a sub-item says is reported once, on the sub-item
+        inside = [(start, end) for _item, start, end in item_spans(node.text, getattr(node, "items", None) or [])]
         for entity in node.entities:
+            if any(start <= entity.start and entity.end <= end for start, end in inside):
+                continue
             if entity.label == "XREF" and not entity.target:
                 report.dangling.append((node.id, entity))
             elif entity.label == "PRODUCT" and not entity.target:

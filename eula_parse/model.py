@@ -14,7 +14,13 @@ page layout, so the same clause keeps its id when the PDF is re-typeset:
 ``group/xprotect-clients``    product group
 ``product/xprotect-corporate``         product (its ``intro`` is the text)
 ``product/xprotect-corporate/5``       numbered clause in a product
+``product/xprotect-corporate/5/a``     sub-item "a)" of that clause
+``section/2.5/b/iii``         sub-item "(iii)" of item "b." of section 2.5
 ============================  =====================================
+
+Sub-items (:class:`Item`) hang under sections, clauses and other sub-items in
+``items``, nesting as the document nests them. A parent's ``text`` is its
+whole text, sub-items included; each sub-item also carries its own slice.
 """
 
 from __future__ import annotations
@@ -52,14 +58,6 @@ class Entity:
 
 
 @dataclass
-class Item:
-    """A sub-item of a clause or section: ``label`` is ``"a"``, ``"ii"``, ``"1"``..., without brackets."""
-
-    label: str
-    text: str
-
-
-@dataclass
 class Node:
     """Fields shared by everything that holds text of the agreement."""
 
@@ -71,6 +69,91 @@ class Node:
     modality: list[str] = field(default_factory=list)
 
     kind = "node"
+
+
+@dataclass(init=False)
+class Item(Node):
+    """A sub-item: "a.", "(b)", "(iii)", or "1)" under a lettered item.
+
+    ``label`` is what the document prints, without brackets or period ("a", "iii",
+    "1"); ``heading`` is a run-in heading ("Concurrent Use License" in "a. Concurrent
+    Use License. Customer may ..."), and ``text`` what follows it, nested items
+    included. The id follows citation: ``section/2.5/b/iii``.
+
+    ``Item("a", "on one server")`` still builds an item as it did when items were
+    plain (label, text) pairs, hence the hand-written ``__init__``.
+    """
+
+    label: str = ""
+    heading: Optional[str] = None
+    items: list["Item"] = field(default_factory=list)
+
+    kind = "item"
+
+    def __init__(self, label: str = "", text: str = "", id: str = "", heading: Optional[str] = None,
+                 page_start: int = 0, page_end: int = 0, entities: Optional[list[Entity]] = None,
+                 modality: Optional[list[str]] = None, items: Optional[list["Item"]] = None):
+        self.id, self.text, self.label, self.heading = id, text, label, heading
+        self.page_start, self.page_end = page_start, page_end
+        self.entities = list(entities or [])
+        self.modality = list(modality or [])
+        self.items = list(items or [])
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Item":
+        """An item and its nested items from ``asdict`` output (older ``{label, text}`` dicts too)."""
+        names = {f.name for f in fields(cls)}
+        raw = {k: v for k, v in data.items() if k in names}
+        raw["entities"] = [Entity(**e) for e in raw.get("entities") or []]
+        raw["items"] = [cls.from_dict(i) for i in raw.get("items") or []]
+        return cls(**raw)
+
+    def all_items(self) -> Iterator["Item"]:
+        """This item's sub-items at every depth, in reading order."""
+        for item in self.items:
+            yield item
+            yield from item.all_items()
+
+
+def item_spans(text: str, items: list[Item]) -> list[tuple[Item, int, int]]:
+    """Where each of ``items`` sits in its parent's ``text``: ``(item, start, end)`` from its
+    label ("b)", "(iii)") to the end of its text.
+
+    Items whose text the parent's does not contain (a hand-built tree) are left out.
+    What is left when these spans are cut out is the parent's own wording, which is
+    what tells a change to the parent from a change to one of its items.
+    """
+    out = []
+    cursor = 0
+    for item in items:
+        probe = item.text or item.heading or ""
+        at = text.find(probe, cursor) if probe else -1
+        if at < 0:
+            continue
+        marker = None
+        for m in re.finditer(rf"(?<![\w(])\(?{re.escape(item.label)}[.)]", text[cursor:at + 1]):
+            marker = m
+        start = cursor + marker.start() if marker else at
+        end = at + len(probe)
+        if item.heading and not item.text:
+            end = at + len(item.heading)
+        out.append((item, start, end))
+        cursor = end
+    return out
+
+
+def own_text(node: "Node") -> str:
+    """``node.text`` without its sub-items (labels, headings and texts): the words that are the node's own."""
+    items = getattr(node, "items", None) or []
+    spans = item_spans(node.text or "", items)
+    if not spans:
+        return node.text or ""
+    pieces, last = [], 0
+    for _item, start, end in spans:
+        pieces.append(node.text[last:start])
+        last = end
+    pieces.append(node.text[last:])
+    return normalize_space(" ".join(pieces))
 
 
 @dataclass
@@ -167,13 +250,35 @@ class Document:
             yield section
             stack.extend(reversed(section.children))
 
+    def walk(self) -> Iterator[tuple[Node, Optional[Node]]]:
+        """``(node, parent)`` for every text-bearing node in reading order: a section, then its
+        sub-items, then its child sections; a clause, then its sub-items."""
+
+        def with_items(node: Node) -> Iterator[tuple[Node, Optional[Node]]]:
+            for item in getattr(node, "items", None) or []:
+                yield item, node
+                yield from with_items(item)
+
+        def sections(items: list[Section], parent: Optional[Section]) -> Iterator[tuple[Node, Optional[Node]]]:
+            for section in items:
+                yield section, parent
+                yield from with_items(section)
+                yield from sections(section.children, section)
+
+        for paragraph in self.preamble:
+            yield paragraph, None
+        yield from sections(self.sections, None)
+        for group in self.groups:
+            for product in group.products:
+                yield product, group
+                for clause in product.clauses:
+                    yield clause, product
+                    yield from with_items(clause)
+
     def nodes(self) -> Iterator[Node]:
-        """Every text-bearing node in reading order (groups excluded: they hold no text)."""
-        yield from self.preamble
-        yield from self.all_sections()
-        for product in self.products:
-            yield product
-            yield from product.clauses
+        """Every text-bearing node in reading order, sub-items included (groups excluded: they hold no text)."""
+        for node, _parent in self.walk():
+            yield node
 
     def get(self, node_id: str) -> Optional[Node]:
         """The node (group included) with this id, or ``None``."""
@@ -182,16 +287,8 @@ class Document:
         return next((n for n in self.nodes() if n.id == node_id), None)
 
     def parent_of(self, node_id: str) -> Optional[Node]:
-        for group in self.groups:
-            for product in group.products:
-                if product.id == node_id:
-                    return group
-                if any(c.id == node_id for c in product.clauses):
-                    return product
-        for section in self.all_sections():
-            if any(c.id == node_id for c in section.children):
-                return section
-        return None
+        """The node (section, clause, product, group or sub-item) ``node_id`` hangs under."""
+        return next((parent for node, parent in self.walk() if node.id == node_id), None)
 
     # -- serialisation ------------------------------------------------------
 
@@ -211,7 +308,7 @@ class Document:
             if "entities" in raw:
                 raw["entities"] = [Entity(**e) for e in raw["entities"]]
             if "items" in raw:
-                raw["items"] = [Item(**i) for i in raw["items"]]
+                raw["items"] = [Item.from_dict(i) for i in raw["items"]]
             if klass is Section:
                 raw["children"] = [build(Section, c) for c in raw.get("children", [])]
             if klass is Product:

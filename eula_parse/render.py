@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from eula_parse.model import Document, Section
+from eula_parse.model import Document, Item, Section
 
 
 def _first_words(text: str, n: int = 10) -> str:
@@ -16,19 +16,39 @@ def _first_words(text: str, n: int = 10) -> str:
     return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _section_title(section: Section) -> str:
     return " ".join(part for part in (section.number, section.heading) if part) or section.id
 
 
+def _items(items: list[Item], indent: str) -> Iterator[str]:
+    """Sub-items one per line, "(a) Heading" or "(a) first words …", nested by indentation."""
+    for item in items:
+        yield f"{indent}({item.label}) {item.heading or _first_words(item.text, 8)}".rstrip()
+        yield from _items(item.items, indent + "  ")
+
+
+def _section_line(section: Section) -> str:
+    """Number and heading; a section without a heading shows its first words, which say what it is."""
+    if section.heading or not section.text.strip():
+        return _section_title(section)
+    return " ".join(part for part in (section.number, _first_words(section.text, 8)) if part)
+
+
 def outline(doc: Document) -> Iterator[str]:
-    """Indented outline lines: sections, then group > product > clause numbers with first words."""
+    """Indented outline lines: sections, then group > product > clause numbers with first words;
+    sub-items under each."""
     yield f"{doc.title or '(untitled)'}" + (f"  [{doc.version}]" if doc.version else "") + f"  ({doc.pages} pages)"
     if doc.preamble:
-        yield f"  preamble: {len(doc.preamble)} paragraphs"
+        yield f"  preamble: {_plural(len(doc.preamble), 'paragraph')}"
 
     def walk(sections: list[Section], depth: int) -> Iterator[str]:
         for section in sections:
-            yield f"{'  ' * depth}§ {_section_title(section)}  p.{section.page_start}"
+            yield f"{'  ' * depth}§ {_section_line(section)}  p.{section.page_start}"
+            yield from _items(section.items, "  " * (depth + 1) + "  ")
             yield from walk(section.children, depth + 1)
 
     yield from walk(doc.sections, 1)
@@ -38,6 +58,7 @@ def outline(doc: Document) -> Iterator[str]:
             yield f"    ▪ {product.name}  p.{product.page_start}-{product.page_end}"
             for clause in product.clauses:
                 yield f"      {clause.number:>3}. {_first_words(clause.text)}"
+                yield from _items(clause.items, "           ")
 
 
 def markdown(doc: Document) -> str:

@@ -16,12 +16,16 @@ from typing import Iterable, Optional
 
 from eula_parse.diff import KINDS, Change, DocumentDiff
 
-_CSS = """
-:root { --del: #ffd7d5; --del-ink: #82071e; --ins: #ccffd8; --ins-ink: #055d20; --rule: #d0d7de; }
+_PAGE_CSS = """
 body { font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2328;
        max-width: 1200px; margin: 2em auto; padding: 0 1em; }
 h1 { font-size: 1.5em; margin-bottom: .2em; }
 p.versions { color: #59636e; margin-top: 0; }
+"""
+
+#: Styles of the report's own parts (summary, index, redlines); the web app's compare page uses them too.
+CSS = """
+:root { --del: #ffd7d5; --del-ink: #82071e; --ins: #ccffd8; --ins-ink: #055d20; --rule: #d0d7de; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid var(--rule); padding: .3em .7em; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
@@ -70,7 +74,8 @@ def _side(change: Change, side: str) -> str:
     return "".join(parts)
 
 
-def _change_html(number: int, change: Change) -> str:
+def change_html(number: int, change: Change) -> str:
+    """One change as a ``<section id="change-N">``: kind, where, redline or text, entity changes."""
     head = (
         f'<h3><span class="kind kind-{change.kind}">{change.kind}</span> '
         f'<span class="path">{escape(_where(change))}</span></h3>'
@@ -110,13 +115,18 @@ def _rows(changes: Iterable[tuple[int, Change]]) -> str:
     return "".join(rows)
 
 
-def render_html(result: DocumentDiff, *, include_renumbered: bool = False, title: Optional[str] = None) -> str:
-    """The whole report as one HTML string (write it with ``encoding="utf-8"``)."""
-    changes = [c for c in result.changes if include_renumbered or c.substantive]
+def render_body(result: DocumentDiff, *, include_renumbered: bool = False,
+                kinds: Optional[Iterable[str]] = None) -> str:
+    """Summary table, index of changes and the changes themselves, without the page around them.
+
+    ``kinds`` keeps only changes of those kinds (the summary still counts
+    every kind), so a page can filter without a second report format.
+    """
+    wanted = set(kinds) if kinds is not None else None
+    changes = [c for c in result.changes
+               if (c.kind in wanted if wanted is not None else include_renumbered or c.substantive)]
     numbered = list(enumerate(changes, 1))
     counts = result.counts(include_renumbered=True)
-    name = title or result.new_title or result.old_title or "Agreement"
-    versions = f"{result.old_version or 'old'} \u2192 {result.new_version or 'new'}"
 
     summary_rows = []
     for kind in KINDS:
@@ -136,22 +146,30 @@ def render_html(result: DocumentDiff, *, include_renumbered: bool = False, title
             '<table id="changes"><thead><tr><th>#</th><th>kind</th><th>where</th><th>number</th></tr></thead>'
             f"<tbody>{_rows(numbered)}</tbody></table>"
         )
-        details = "".join(_change_html(number, change) for number, change in numbered)
+        details = "".join(change_html(number, change) for number, change in numbered)
     else:
         index = '<p class="none">No substantive change.</p>'
         details = ""
+    return (
+        '<table id="summary"><caption>Summary</caption>'
+        "<thead><tr><th>kind</th><th>changes</th></tr></thead>"
+        f'<tbody>{"".join(summary_rows)}</tbody></table>'
+        f"{index}{details}"
+    )
 
+
+def render_html(result: DocumentDiff, *, include_renumbered: bool = False, title: Optional[str] = None) -> str:
+    """The whole report as one HTML string (write it with ``encoding="utf-8"``)."""
+    name = title or result.new_title or result.old_title or "Agreement"
+    versions = f"{result.old_version or 'old'} \u2192 {result.new_version or 'new'}"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(name)}: {escape(versions)}</title>"
-        f"<style>{_CSS}</style></head><body>"
+        f"<style>{_PAGE_CSS}{CSS}</style></head><body>"
         f"<h1>{escape(name)}</h1>"
         f'<p class="versions">{escape(versions)}</p>'
-        '<table id="summary"><caption>Summary</caption>'
-        "<thead><tr><th>kind</th><th>changes</th></tr></thead>"
-        f'<tbody>{"".join(summary_rows)}</tbody></table>'
-        f"{index}{details}"
+        f"{render_body(result, include_renumbered=include_renumbered)}"
         "</body></html>\n"
     )

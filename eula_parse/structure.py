@@ -54,9 +54,10 @@ _BULLET = re.compile(r"^[•▪◦·●■\-–]\s+")
 _RUNIN_END = re.compile(r"[.:]$")
 _TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
 _TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b", re.I)
-#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ..."
+#: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ...",
+#: "9. GOVERNING LAW; SEVERABILITY. This Agreement ..." (";", "," and "&" join heading words)
 _TITLE_RUNIN = re.compile(
-    r"^((?:[A-Z][\w’'/&-]*,?)(?:\s+(?:[A-Z][\w’'/&-]*,?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
+    r"^((?:[A-Z][\w’'/&-]*[,;]?)(?:\s+(?:[A-Z][\w’'/&-]*[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
 )
 #: how agreements introduce product-specific terms: "for the X product the following applies"
 _LEAD_IN = re.compile(r"\bfor the\b.{1,120}?\bfollowing applies\b|product[- ]specific terms|specific terms (?:of use )?for", re.I)
@@ -93,8 +94,12 @@ def marker_of(text: str) -> Optional[Marker]:
         return Marker("decimal", number, 3 + len(parts), m.end())
     m = _ITEM.match(text)
     if m:
-        return Marker("item", m.group("num").strip("().").lower(), 20, m.end())
+        return Marker("item", m.group("num").strip("().").lower(), _ITEM_RANK, m.end())
     return None
+
+
+#: nesting rank of lettered and roman sub-items ("(a)", "ii.")
+_ITEM_RANK = 20
 
 
 # -- paragraphs -------------------------------------------------------------------
@@ -190,6 +195,8 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float) -> bool:
         and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
     ):
         return True
+    if not same_flow and line.column == prev.column and line.x0 < prev.x0 - 2 and _TERMINAL.search(prev.text.rstrip()):
+        return True  # overleaf, set left of a hanging item's text after its last sentence: a new paragraph
     marker = marker_of(line.text)
     if marker:
         if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
@@ -218,6 +225,52 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     return paras
 
 
+_RUN_ON_NUMBER = re.compile(r"(?<=[.;:])\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
+
+
+def _follows(last: list[int], new: list[int]) -> bool:
+    """Is ``new`` the number a reader expects after ``last``: 3.7 -> 3.8, or 3 -> 3.1 (3.2 when
+    the first paragraph under 3 goes unnumbered)?"""
+    if len(new) == len(last) and new[:-1] == last[:-1] and new[-1] == last[-1] + 1:
+        return True
+    return len(new) == len(last) + 1 and new[:-1] == last and new[-1] in (1, 2)
+
+
+def split_run_on_numbers(paras: list[Para]) -> list[Para]:
+    """Split paragraphs where the next sub-clause number runs on inside the text
+    ("... set out below. 3.2 You agree ..."), as some typesetters and text exports set them.
+
+    Only the number the sequence expects next counts, so "Sections 1.2 and 1.3" or
+    "version 2.0 The" inside a sentence is left alone.
+    """
+    out: list[Para] = []
+    last: Optional[list[int]] = None
+    for para in paras:
+        marker = marker_of(para.text)
+        if marker and marker.kind == "decimal":
+            last = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()] or None
+        cuts = []
+        if last is not None:
+            for m in _RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0):
+                number = [int(n) for n in m.group(1).split(".")]
+                if _follows(last, number):
+                    cuts.append(m.start(1))
+                    last = number
+        if not cuts:
+            out.append(para)
+            continue
+        starts, offset = [], 0  # where each line begins in the joined text (close enough for pages)
+        for line in para.lines:
+            starts.append(offset)
+            offset += len(line.text.strip()) + 1
+        bounds = [0] + cuts + [len(para.text)]
+        for begin, end in zip(bounds, bounds[1:]):
+            first = max(i for i, start in enumerate(starts) if start <= begin)
+            last_line = max(i for i, start in enumerate(starts) if start < end)
+            out.append(Para(lines=para.lines[first : last_line + 1], text=para.text[begin:end].strip()))
+    return out
+
+
 def _recompute_gaps(extraction: Layout) -> list[Line]:
     """Gaps measured after furniture removal: the first line of a column has none."""
     lines = []
@@ -235,14 +288,24 @@ def _recompute_gaps(extraction: Layout) -> list[Line]:
 
 
 def _runin_heading(para: Para) -> Optional[str]:
-    """The bold lead-in of a paragraph ("Limitation of Liability."), if it opens with one."""
+    """The bold lead-in of a paragraph ("Limitation of Liability."), if it opens with one; after
+    a number an italic lead-in ending in a colon or period counts too ("7.1 Severability: ...")."""
+    heading = _styled_runin(para, "bold")
+    if heading is None and para.marker is not None and not any(line.italic for line in para.lines[1:]):
+        heading = _styled_runin(para, "italic")
+        if heading and not _RUNIN_END.search(heading):
+            heading = None
+    return heading
+
+
+def _styled_runin(para: Para, style: str) -> Optional[str]:
     first = para.lines[0]
-    prefix = first.bold_prefix
-    if first.bold and len(para.lines) > 1:  # heading longer than one line
-        rest = para.lines[1].bold_prefix
-        if rest and not para.lines[1].bold:
+    prefix = getattr(first, f"{style}_prefix")
+    if getattr(first, style) and len(para.lines) > 1:  # heading longer than one line
+        rest = getattr(para.lines[1], f"{style}_prefix")
+        if rest and not getattr(para.lines[1], style):
             prefix = f"{prefix} {rest}"
-    if not prefix or para.bold:
+    if not prefix or all(getattr(line, style) for line in para.lines):
         return None
     prefix = prefix.strip()
     if len(prefix) > 150 or len(prefix) > 0.8 * len(para.text):
@@ -283,7 +346,41 @@ def classify(paras: list[Para], body: float) -> None:
                 para.kind = "numbered" if para.marker else "body"
             continue
         if para.marker:
-            para.kind = "numbered"
+            # set smaller than the text it stands in, a number opens a table row or a note, not a clause
+            para.kind = "numbered" if para.size >= body - 1.0 else "body"
+    _own_line_headings(paras)
+
+
+def _short_heading(text: str) -> bool:
+    """A few words that name something ("Grant of License", "Limitation of liability."), not a sentence."""
+    words = text.split()
+    return (
+        0 < len(words) <= 8 and len(text) <= 80 and text[0].isupper()
+        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", text)
+    )
+
+
+def _own_line_headings(paras: list[Para]) -> None:
+    """A number with a short line of words and nothing else, followed by what it heads (body text
+    set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
+    on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
+    for para, following in zip(paras, paras[1:]):
+        if para.kind != "numbered" or para.marker.kind != "decimal" or len(para.lines) != 1:
+            continue
+        rest = para.text[para.marker.length :].strip()
+        if not _short_heading(rest):
+            continue
+        number = para.marker.number.rstrip(".")
+        child = following.marker is not None and following.marker.number.startswith(number + ".")
+        indented_body = following.marker is None and following.lines[0].x0 > para.lines[0].x0 + 2
+        unpunctuated = following.marker is None and not rest.endswith(".") and len(rest.split()) <= 6
+        # "2. Terms of Use for Online Services:" over "a. ...": a title-case name, not a lead-in sentence
+        titled_list = (
+            following.marker is not None and following.marker.kind == "item" and rest.endswith(":")
+            and _TITLE_RUNIN.match(rest[:-1] + ". X") is not None
+        )
+        if child or indented_body or unpunctuated or titled_list:
+            para.kind, para.heading = "runin", rest.rstrip(" .:")
 
 
 def _heading_like(text: str) -> bool:
@@ -308,11 +405,14 @@ def _next_label(label: str, kind: str) -> str:
     if kind == "roman":
         index = _ROMANS.index(label) if label in _ROMANS else -1
         return _ROMANS[index + 1] if 0 <= index < len(_ROMANS) - 1 else ""
-    return chr(ord(label) + 1)
+    if kind == "decimal":
+        return str(int(label) + 1) if label.isdigit() else ""
+    return chr(ord(label[-1]) + 1) * len(label)
 
 
-def find_items(text: str) -> list[Item]:
-    """Sub-items "a) ... b) ..." or "(i) ... (ii) ..." in running text.
+def _inline_spans(text: str) -> list[tuple[str, int, int, int]]:
+    """``(label, marker start, text start, text end)`` of sub-items "a) ... b) ..." or
+    "(i) ... (ii) ..." in running text, in reading order.
 
     A marker counts only as part of a sequence that starts at a/i and goes
     on in order, so a lone "(e.g." or a reference to "(b)" is not an item.
@@ -342,16 +442,285 @@ def find_items(text: str) -> list[Item]:
                 expected[key] = _next_label(label, kind)
                 break
     done.extend(chain for chain in chains.values() if len(chain) >= 2)
-    items = []
+    spans = []
     for chain in done:
-        for index, (label, _start, end) in enumerate(chain):
+        for index, (label, start, end) in enumerate(chain):
             if index + 1 < len(chain):
                 stop = chain[index + 1][1]
             else:  # the last item ends with its sentence, not with the paragraph
                 boundary = _SENTENCE_END.search(text, end)
                 stop = boundary.end() if boundary else len(text)
-            items.append((_start, Item(label, text[end:stop].strip())))
-    return [item for _pos, item in sorted(items, key=lambda pair: pair[0])]
+            while end < stop and text[end].isspace():
+                end += 1
+            while stop > end and text[stop - 1].isspace():
+                stop -= 1
+            spans.append((label, start, end, stop))
+    return sorted(spans, key=lambda span: span[1])
+
+
+def find_items(text: str) -> list[Item]:
+    """Sub-items "a) ... b) ..." or "(i) ... (ii) ..." in running text, flat, in reading order."""
+    return [Item(label, text[start:stop]) for label, _marker, start, stop in _inline_spans(text)]
+
+
+def _nested_under_item(para: Para, siblings: list[Para], in_subsection: bool = False) -> bool:
+    """Is this "1." (or the "2." after it) a list set deeper than the lettered item before it
+    (or, ``in_subsection``, deeper than the text of a "7.10"-style subsection), so part of
+    that item or subsection rather than a section or clause of its own?"""
+    marker = para.marker
+    if marker is None or marker.kind != "decimal" or not marker.number.isdigit() or para.kind == "display":
+        return False
+    x0, expected = para.lines[0].x0, int(marker.number)
+    for before in reversed(siblings):  # back over "3.", "2.", "1." to the item they hang under
+        if before.marker is None or before.kind == "body":
+            continue
+        number = before.marker.number
+        if (before.marker.kind == "decimal" and number.isdigit() and int(number) == expected - 1
+                and abs(before.lines[0].x0 - x0) <= 2):
+            expected -= 1
+            continue
+        return before.marker.kind == "item" and expected == 1 and x0 > before.lines[0].x0 + 2
+    return in_subsection and expected == 1 and bool(siblings) and x0 > siblings[0].lines[0].x0 + 2
+
+
+def _is_sub_item(para: Para, siblings: list[Para], section: Optional[Section] = None) -> bool:
+    """A paragraph that opens a sub-item of the node whose paragraphs are ``siblings``."""
+    if para.marker is not None and para.marker.kind == "item" and para.kind in ("display", "runin", "numbered"):
+        return True
+    number = section.number if section is not None else None
+    in_subsection = bool(number and re.fullmatch(r"\d+(?:\.\d+)+", number) and not number.endswith(".0"))
+    return para.kind == "numbered" and _nested_under_item(para, siblings, in_subsection) or (
+        para.kind != "numbered" and _nested_under_item(para, siblings))
+
+
+@dataclass
+class _OpenItem:
+    """A sub-item being read: what the next paragraphs are measured against."""
+
+    item: Item
+    style: str  # "(", ")" or ".": how the label is printed
+    kind: str  # "letter", "roman" or "decimal"
+    x0: float
+    headed: bool  # set as a heading of its own: its body may sit at the item's own indent
+    pieces: list[str] = field(default_factory=list)
+
+
+class _ItemReader:
+    """Reads the sub-items of one section or clause from its paragraphs.
+
+    Paragraph items ("a. ...", "(i) OWNERSHIP", "1." set under a lettered item) nest by
+    label sequence, label style and indentation; items inside running text ("... a) x;
+    b) y") are found per run of text that belongs to one node. Ids follow citation
+    (``section/2.1/a/1``), page spans come from the lines each item is read from.
+    """
+
+    def __init__(self, parent_id: str, builder: "_Builder"):
+        self.parent_id = parent_id
+        self.builder = builder
+        self.roots: list[Item] = []
+        self.stack: list[_OpenItem] = []
+        self.runs: dict[int, list[tuple[str, Para]]] = {}  # owner -> own text run not yet searched
+
+    # owners are the open items, or None for the parent itself
+    def _owner_key(self) -> int:
+        return id(self.stack[-1]) if self.stack else 0
+
+    def _owner_items(self) -> list[Item]:
+        return self.stack[-1].item.items if self.stack else self.roots
+
+    def _owner_id(self) -> str:
+        return self.stack[-1].item.id if self.stack else self.parent_id
+
+    def _flush(self) -> None:
+        """Search the current owner's text run for inline items and hang them under it."""
+        run = self.runs.pop(self._owner_key(), None)
+        if not run:
+            return
+        text = normalize_space(" ".join(piece for piece, _ in run))
+        spans = _inline_spans(text)
+        if not spans:
+            return
+        marks = _page_marks(text, run)
+        nested: list[tuple[Item, int, int]] = []  # open inline items: (item, text start, text end)
+        for label, marker_at, start, stop in spans:
+            while nested and marker_at >= nested[-1][2]:
+                nested.pop()
+            if nested:
+                stop = min(stop, nested[-1][2])
+            owner_id = nested[-1][0].id if nested else self._owner_id()
+            item = Item(label, text[start:stop].strip(), id=self.builder.unique(f"{owner_id}/{slugify(label)}"))
+            item.page_start, item.page_end = _page_at(marks, start), _page_at(marks, max(start, stop - 1))
+            (nested[-1][0].items if nested else self._owner_items()).append(item)
+            nested.append((item, start, stop))
+
+    def _add_text(self, piece: str, para: Para, own: bool = True) -> None:
+        for open_item in self.stack:
+            open_item.pieces.append(para.text)
+            open_item.item.page_end = max(open_item.item.page_end, para.page_end)
+        if own and piece:
+            self.runs.setdefault(self._owner_key(), []).append((piece, para))
+
+    def add(self, para: Para) -> None:
+        for part in _split_wrapped_items(para):
+            self._add(part)
+
+    def _add(self, para: Para) -> None:
+        marker = para.marker if para.kind != "body" else None
+        x0 = para.lines[0].x0
+        # a "1." here was set as a list under an item or a subsection (build() keeps other numbers out)
+        if marker is None or not (marker.kind == "item" or (marker.kind == "decimal" and marker.number.isdigit())):
+            # Body text: it goes on the innermost item it is indented under (or, for an item set
+            # as a heading, any text at its indent); otherwise the lists have ended.
+            while self.stack and not (x0 > self.stack[-1].x0 + 2 or (self.stack[-1].headed and x0 >= self.stack[-1].x0 - 2)):
+                self._close()
+            self._add_text(para.text, para)
+            return
+        style = _punctuation(para.text[: marker.length].strip())
+        label = marker.number
+        kinds = ["decimal"] if marker.kind == "decimal" else _label_kinds(label)
+        fits = label in ("a", "i", "1") or any(self._continues(o, label, style, kinds) for o in self.stack)
+        if style != "." and (not fits or any(at == 0 for _l, at, _s, _e in _inline_spans(para.text))):
+            # "(b)" that opens no list, or "(a) ... (b) ... (c)" in one paragraph: items in
+            # running text, which _flush finds in the run this paragraph joins
+            self._add_text(para.text, para)
+            return
+        kind = self._place(label, style, kinds, x0)
+        heading, body = self._heading(para)
+        item = Item(label, id="", heading=heading, page_start=para.page_start, page_end=para.page_end)
+        self._flush()
+        owner_items, owner_id = self._owner_items(), self._owner_id()
+        self._add_text("", para, own=False)
+        item.id = self.builder.unique(f"{owner_id}/{slugify(label)}")
+        owner_items.append(item)
+        self.stack.append(_OpenItem(item, style, kind, x0, para.kind == "display", [body] if body else []))
+        if body:
+            self.runs.setdefault(self._owner_key(), []).append((body, _with_text(para, body)))
+
+    @staticmethod
+    def _continues(open_item: _OpenItem, label: str, style: str, kinds: list[str]) -> bool:
+        return open_item.style == style and open_item.kind in kinds and _next_label(open_item.item.label, open_item.kind) == label
+
+    def _place(self, label: str, style: str, kinds: list[str], x0: float) -> str:
+        """Close the items the new one is not nested in; return the kind of list it belongs to."""
+        starts = label in ("a", "i", "1")
+        for depth in range(len(self.stack) - 1, -1, -1):
+            open_item = self.stack[depth]
+            if self._continues(open_item, label, style, kinds) and not (starts and x0 > open_item.x0 + 4):
+                while len(self.stack) > depth:
+                    self._close()
+                return open_item.kind
+        if starts:
+            kind = {"a": "letter", "i": "roman"}.get(label, "decimal")
+            while self.stack and self.stack[-1].x0 > x0 + 2:
+                self._close()
+            top = self.stack[-1] if self.stack else None
+            if top is not None and top.style == style and abs(top.x0 - x0) <= 2 and top.kind == kind:
+                self._close()  # a list starting over at the same level
+            return kind
+        for depth in range(len(self.stack) - 1, -1, -1):  # out of sequence: sibling of a list like it
+            if self.stack[depth].style == style and self.stack[depth].kind in kinds:
+                kind = self.stack[depth].kind
+                while len(self.stack) > depth:
+                    self._close()
+                return kind
+        return kinds[0]
+
+    def _close(self) -> None:
+        self._flush()
+        open_item = self.stack.pop()
+        open_item.item.text = normalize_space(" ".join(open_item.pieces))
+
+    @staticmethod
+    def _heading(para: Para) -> tuple[Optional[str], str]:
+        """The item's run-in heading, if any, and the text after it."""
+        marker = para.marker
+        rest = para.text[marker.length :].strip()
+        if para.kind == "display":
+            return (rest.rstrip(" .:") or None), ""
+        if para.kind == "runin" and para.heading:
+            return para.heading, para.text[len(_runin_text(para)) :].strip()
+        heading = _title_runin(para)
+        if heading and rest.startswith(heading):
+            body = rest[len(heading) :].lstrip(" .:")
+            return heading, body
+        return None, rest
+
+    def finish(self) -> list[Item]:
+        while self.stack:
+            self._close()
+        self._flush()
+        return self.roots
+
+
+def _split_wrapped_items(para: Para) -> list[Para]:
+    """An item paragraph that runs on into the next item ("(ii) ...; and" / "(iii) ..." where the
+    line before does not end a sentence) split where a line starts with the next label."""
+    marker = para.marker if para.kind != "body" else None
+    if marker is None or marker.kind != "item" or len(para.lines) < 2:
+        return [para]
+    style = para.text[: marker.length].strip()
+    following = {_next_label(marker.number, kind) for kind in _label_kinds(marker.number)}
+    cursor = marker.length
+    for k, line in enumerate(para.lines[1:], start=1):
+        probe = normalize_space(line.text)
+        at = para.text.find(probe[:20], cursor) if probe else -1
+        if at < 0:
+            continue
+        cursor = at
+        nxt = marker_of(probe)
+        if (nxt is None or nxt.kind != "item" or nxt.number not in following
+                or abs(line.x0 - para.lines[0].x0) > 2 or _punctuation(probe[: nxt.length].strip()) != _punctuation(style)):
+            continue
+        head = Para(lines=para.lines[:k], text=para.text[:at].rstrip(), marker=marker, heading=para.heading, kind=para.kind)
+        tail = Para(lines=para.lines[k:], text=para.text[at:], marker=nxt, kind="numbered")
+        return [head] + _split_wrapped_items(tail)
+    return [para]
+
+
+def _punctuation(label: str) -> str:
+    """How a label is printed: "(" for "(b)", ")" for "b)", "." for "b."."""
+    return "(" if label.startswith("(") else ")" if label.endswith(")") else "."
+
+
+def _label_kinds(label: str) -> list[str]:
+    """What a label can be: "c" a letter, "iv" a roman number, "i", "v" and "x" either."""
+    kinds = []
+    if len(label) == 1 or label in ("aa", "bb", "cc"):
+        kinds.append("letter")
+    if label in _ROMANS:
+        kinds.append("roman")
+    return kinds or ["letter"]
+
+
+def _page_marks(text: str, run: list[tuple[str, Para]]) -> list[tuple[int, int]]:
+    """``(offset in text, page)`` where each line of the run starts."""
+    marks: list[tuple[int, int]] = []
+    cursor = 0
+    for _piece, para in run:
+        for line in para.lines:
+            probe = normalize_space(line.text)[:15]
+            at = text.find(probe, cursor) if probe else -1
+            if at >= 0:
+                marks.append((at, line.page))
+                cursor = at
+    return marks or [(0, run[0][1].page_start)]
+
+
+def _page_at(marks: list[tuple[int, int]], offset: int) -> int:
+    page = marks[0][1]
+    for at, line_page in marks:
+        if at > offset:
+            break
+        page = line_page
+    return page
+
+
+def sub_items(parent_id: str, paras: list[Para], builder: "_Builder") -> list[Item]:
+    """The sub-item tree of the node ``parent_id`` whose own paragraphs are ``paras``."""
+    reader = _ItemReader(parent_id, builder)
+    for para in paras:
+        reader.add(para)
+    return reader.finish()
 
 
 # -- tree -------------------------------------------------------------------------
@@ -392,22 +761,51 @@ def _is_product_style(paras: list[Para], index: int) -> bool:
     return False
 
 
-def _title_index(paras: list[Para], first_page: int, body: float) -> Optional[int]:
+def _title_index(paras: list[Para], first_page: int, body: float, width: float = 0.0) -> Optional[int]:
     """The paragraph that is the title: the largest display heading on the first page;
     where nothing there is set larger than the body, the first short line that names
-    the document ("License Agreement", "Terms of Service"), bold or not."""
+    the document ("License Agreement", "Terms of Service"), bold or not, at the opening
+    or centred on the page."""
     page = [i for i, p in enumerate(paras) if p.page_start == first_page]
     displays = [i for i in page if paras[i].kind == "display" and not paras[i].marker]
     larger = [i for i in displays if paras[i].size > body + 0.4]
     if larger:
         return max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
     opening = [i for i in page if paras[i].size >= body - 0.2][:1]
+    centred = [i for i in page if len(paras[i].lines) <= 2 and not paras[i].marker and _centred(paras[i], width)]
     plain = [
-        i for i in sorted(set(displays + opening))
+        i for i in sorted(set(displays + opening + centred))
         if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")
     ]
     named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
     return (named or plain or [None])[0]
+
+
+def _centred(para: Para, width: float) -> bool:
+    line = para.lines[0]
+    return bool(width) and line.x0 > 0.12 * width and abs((line.x0 + line.x1) / 2 - width / 2) < 0.05 * width
+
+
+def _title_lines(paras: list[Para], index: Optional[int], width: float) -> set[int]:
+    """The title and the lines set with it: a title centred over several lines of the same
+    style ("MOVESENSE" / "SOFTWARE DEVELOPMENT LICENSE" / "AND" / "EVALUATION AGREEMENT")
+    is read as one."""
+    if index is None:
+        return set()
+    block = {index}
+    title = paras[index]
+    if not _centred(title, width):
+        return block
+    for step in (-1, 1):
+        i = index + step
+        while 0 <= i < len(paras):
+            para = paras[i]
+            if (para.kind != "display" or para.marker or para.style != title.style
+                    or para.page_start != title.page_start or not _centred(para, width)):
+                break
+            block.add(i)
+            i += step
+    return block
 
 
 def build(extraction: Layout) -> Document:
@@ -417,12 +815,13 @@ def build(extraction: Layout) -> Document:
     if not lines:
         return doc
     body = body_size(lines)
-    paras = paragraphs(lines)
+    paras = split_run_on_numbers(paragraphs(lines))
     classify(paras, body)
 
-    title_index = _title_index(paras, extraction.pages[0].number, body)
+    title_index = _title_index(paras, extraction.pages[0].number, body, extraction.pages[0].width)
+    title_block = _title_lines(paras, title_index, extraction.pages[0].width)
     if title_index is not None:
-        doc.title = normalize_space(paras[title_index].text)
+        doc.title = normalize_space(" ".join(paras[i].text for i in sorted(title_block)))
     doc.version = _version(extraction, paras)
     vendor = doc.title.split()[0] if doc.title else ""
     builder = _Builder(vendor=vendor, doc=doc)
@@ -430,22 +829,29 @@ def build(extraction: Layout) -> Document:
     # Heading styles that open products, and the bigger ones that open groups.
     product_heads = [
         i for i, p in enumerate(paras)
-        if p.kind == "display" and i != title_index and not p.marker and _is_product_style(paras, i)
+        if p.kind == "display" and i not in title_block and not p.marker and _is_product_style(paras, i)
     ]
-    if len(product_heads) == 1 and not _LEAD_IN.search(" ".join(p.text for p in paras[product_heads[0] + 1 : product_heads[0] + 4])):
-        product_heads = []  # one heading over a numbered list is just a list (a recipe's "Method")
+    # A product heading is one of a series set alike; one heading of its style over a numbered
+    # list is just a list (a recipe's "Method", a revision table), unless the text says it
+    # introduces product terms.
+    per_style = Counter(paras[i].style for i in product_heads)
+    product_heads = [
+        i for i in product_heads
+        if per_style[paras[i].style] >= 2 or _LEAD_IN.search(" ".join(p.text for p in paras[i + 1 : i + 4]))
+    ]
     product_styles = {paras[i].style for i in product_heads}
     product_size = max((s[0] for s in product_styles), default=None)
     group_styles = set()
     if product_styles:
         for i, p in enumerate(paras):
-            if p.kind == "display" and i != title_index and p.style not in product_styles and not p.marker:
+            if p.kind == "display" and i not in title_block and p.style not in product_styles and not p.marker:
                 if p.size > product_size + 0.2 or (abs(p.size - product_size) <= 0.2 and p.bold and not any(s[1] for s in product_styles)):
                     group_styles.add(p.style)
     # The product part starts at the first group heading or product heading proper; a heading
     # of the same style earlier on is a general-terms section heading.
     starts = [i for i, p in enumerate(paras) if p.kind == "display" and p.style in group_styles and not p.marker]
     products_from = min(starts + product_heads, default=len(paras))
+    first_numbered = _first_numbered(paras[:products_from])
 
     stack: list[tuple[float, Section, list[Para], Optional[tuple]]] = []  # open sections: rank, node, paragraphs, heading style
     top_integers: list[int] = []  # numbers of the top-level "1." / "2.0" sections seen so far
@@ -464,7 +870,8 @@ def build(extraction: Layout) -> Document:
             clause.text = normalize_space(" ".join(p.text for p in clause_paras))
             first = clause_paras[0]
             clause.text = normalize_space(clause.text[first.marker.length :]) if first.marker else clause.text
-            clause.items = find_items(clause.text) or _list_items(clause_paras[1:])
+            lead = _with_text(first, first.text[first.marker.length :]) if first.marker else first
+            clause.items = sub_items(clause.id, [lead] + clause_paras[1:], builder)
             _node_pages(clause, clause_paras)
         clause, clause_paras = None, []
 
@@ -495,12 +902,33 @@ def build(extraction: Layout) -> Document:
         top_integers.append(number)
         return marker.rank
 
+    def part_rank(marker: Marker) -> float:
+        """ "ARTICLE 2" is a sibling of an open "ARTICLE 1"; opened inside a "SECTION 1" (a word
+        of the same standing) it is that section's child, as the document nests them."""
+        word = marker.number.split()[0].lower()
+        words = [(r, s.number.split()[0].lower()) for r, s, _, _ in stack if s.number and marker_of(s.number + " ") and " " in s.number]
+        same = [r for r, w in words if w == word]
+        if same:
+            return same[-1]
+        peers = [r for r, w in words if _PART_WORDS.get(w) == marker.rank]
+        return peers[-1] + 0.5 if peers else marker.rank
+
     def open_section(section: Section, rank: float, para: Para, root: list[Section], style=None):
         # An unnumbered display heading ("GENERAL TERMS") ends at the next heading set like it.
         while stack and (stack[-1][0] >= rank or (style is not None and stack[-1][1].number is None and stack[-1][3] == style)):
             stack.pop()
+        # "6.6.1" after "6.5" belongs to 6, the heading its number names, not to 6.5.
+        number = _depth_number(section.number) if rank < _ITEM_RANK else None
+        while number and len(number) > 1 and stack:
+            top = _depth_number(stack[-1][1].number)
+            if not top or (len(top) < len(number) and number[: len(top)] == top):
+                break
+            stack.pop()
         parent_children = stack[-1][1].children if stack else root
-        if section.number:
+        if section.number and stack and rank >= _ITEM_RANK:
+            base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
+            section.id = builder.unique(base)
+        elif section.number:
             base = f"section/{slugify(section.number)}"
             if base in builder.used_ids and stack:
                 base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
@@ -513,7 +941,7 @@ def build(extraction: Layout) -> Document:
         section.page_start = section.page_end = para.page_start
 
     for index, para in enumerate(paras):
-        if index == title_index:
+        if index in title_block:
             continue
         is_part = para.marker is not None and para.marker.kind == "part" and (
             para.kind in ("display", "runin") or _heading_like(para.text[para.marker.length :])
@@ -541,8 +969,9 @@ def build(extraction: Layout) -> Document:
             group.products.append(product)
             group.page_end = para.page_end
             continue
-        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker):
-            if para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal" and "." not in para.marker.number.rstrip("."):
+        if in_products and product is not None and not is_part and not (para.kind == "display" and para.marker and para.marker.kind != "item"):
+            if (para.kind in ("numbered", "runin") and para.marker and para.marker.kind == "decimal"
+                    and "." not in para.marker.number.rstrip(".") and not _nested_under_item(para, clause_paras)):
                 close_clause()
                 clause = Clause(id=f"{product.id}/{para.marker.number}", number=para.marker.number)
                 clause.id = builder.unique(clause.id)
@@ -555,10 +984,19 @@ def build(extraction: Layout) -> Document:
             group.page_end = para.page_end
             continue
         # General part: preamble, sections, numbered articles.
+        if first_numbered is not None and index < first_numbered and not para.marker and para.kind in ("display", "runin"):
+            preamble.append(para)  # the title block: a notice, a product line, a letterhead
+            continue
+        if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack, body):
+            stack[-1][2].append(para)
+            continue
+        if stack and not is_part and _is_sub_item(para, stack[-1][2], stack[-1][1]):
+            stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
+            continue
         if para.kind == "display" or is_part:
             if is_part:
                 number, heading = _split_part_heading(para.text, para.marker)
-                rank = para.marker.rank
+                rank = part_rank(para.marker)
             elif para.marker and para.marker.kind == "decimal":
                 number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
                 rank = rank_of(para.marker)
@@ -587,10 +1025,6 @@ def build(extraction: Layout) -> Document:
             start = len(_runin_text(para)) if para.kind == "runin" else para.marker.length
             section_paras[id(stack[-1][1])].append(_with_text(para, para.text[start:].strip()))
             continue
-        if para.marker and para.marker.kind == "item" and para.kind == "runin" and stack:
-            open_section(Section(id="", number=para.marker.number, heading=para.heading), para.marker.rank, para, doc.sections)
-            section_paras[id(stack[-1][1])].append(_with_text(para, para.text[len(_runin_text(para)) :].strip()))
-            continue
         if stack:
             stack[-1][2].append(para)
         else:
@@ -604,7 +1038,7 @@ def build(extraction: Layout) -> Document:
     for section in doc.all_sections():
         own = section_paras.get(id(section), [])
         section.text = normalize_space(" ".join(p.text for p in own))
-        section.items = find_items(section.text) or _list_items(own)
+        section.items = sub_items(section.id, own, builder)
         if own:
             _node_pages(section, own)
             section.page_start = min(section.page_start, own[0].page_start)
@@ -612,6 +1046,47 @@ def build(extraction: Layout) -> Document:
         for child in section.children:
             section.page_end = max(section.page_end, child.page_end)
     return doc
+
+
+def _depth_number(number: Optional[str]) -> Optional[list[int]]:
+    parts = (number or "").rstrip(".").split(".")
+    if parts and parts[-1] == "0" and len(parts) > 1:
+        parts = parts[:-1]
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+
+
+def _first_numbered(paras: list[Para]) -> Optional[int]:
+    """Index of the first numbered section heading ("1.", "ARTICLE 1"): what stands before it
+    unnumbered is the title block and preamble, when the agreement numbers its sections."""
+    for index, para in enumerate(paras):
+        if para.marker and para.marker.kind in ("decimal", "part") and para.kind in ("display", "runin", "numbered"):
+            return index
+    return None
+
+
+def _inside_numbering(paras: list[Para], index: int, stack: list, body: float) -> bool:
+    """Is the unnumbered heading at ``index`` a lead-in inside a numbered section rather than a
+    heading over what follows? It is when the numbering runs on across it: the next number at
+    the open section's depth continues the open one (11 -> 12, 7.10 -> 7.11) or none follows.
+    Inside an article or section ("SECTION 2—..."), a bold line in the body size is a lead-in
+    (a table's head, a "Notes" line): those parts are headed in words, not bold alone."""
+    if not stack or not stack[-1][1].number:
+        return False
+    current = _depth_number(stack[-1][1].number)
+    if not current:
+        return paras[index].size <= body + 0.4 and " " in stack[-1][1].number
+    for para in paras[index + 1 :]:
+        if not (para.marker and para.marker.kind == "decimal"):
+            continue
+        number = _depth_number(para.marker.number)
+        if not number or len(number) > len(current):
+            continue
+        prefix = current[: len(number)]
+        follows = number[:-1] == prefix[:-1] and number[-1] == prefix[-1] + 1
+        if follows or len(number) == len(current):
+            return follows
+        # a shorter number that does not continue the open ones is a list inside it: read on
+    return True
 
 
 def _runin_text(para: Para) -> str:
@@ -628,35 +1103,32 @@ def _with_text(para: Para, text: str) -> Para:
     return Para(lines=para.lines, text=text, marker=None, kind="body")
 
 
-def _list_items(paras: list[Para]) -> list[Item]:
-    """Sub-items set as their own indented paragraphs ("a. The Software is ...")."""
-    items = []
-    for para in paras:
-        marker = marker_of(para.text)
-        if marker and marker.kind == "item":
-            items.append(Item(marker.number, normalize_space(para.text[marker.length :])))
-    return items
-
-
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _VERSION_IN_TEXT = re.compile(
-    r"\b(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?|v)\s*:?\s*"
-    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|[\w./-]*\d[\w./-]*)"
+    r"\b(?:(?:version|revised|rev\.|(?:last )?updated|effective(?: date)?)\b|v(?=\d))\s*:?\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}|" + _MONTH + r"\.? \d{4}|[\w./-]*\d[\w./-]*)"
     r"|\bEULA\s+\d{6,8}\b",
     re.I,
 )
 
 
 def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
-    """The version label: constant text of a running header/footer that carries a number,
-    else a "Version ..."/"Revised ..." phrase near the top of the first page."""
+    """The version label: a "Version ..."/"Revised ..." phrase in the title block, else the
+    constant text of a running header/footer that carries a number, else a closing
+    "Last Updated: August 2016" line."""
+    first_page = paras[0].page_start if paras else 1
+    for para in paras[:8]:
+        m = _VERSION_IN_TEXT.search(para.text) if para.page_start == first_page else None
+        if m:
+            return normalize_space(m.group(0))
     for text in extraction.furniture:
         if re.search(r"\d", text):
             return text
-    for para in paras[:8]:
-        m = _VERSION_IN_TEXT.search(para.text)
+    for para in paras[-3:]:
+        m = _VERSION_IN_TEXT.search(para.text) if len(para.text) < 200 else None
         if m:
             return normalize_space(m.group(0))
     return None
 
 
-__all__ = ["build", "paragraphs", "classify", "find_items", "join_lines", "marker_of"]
+__all__ = ["build", "paragraphs", "classify", "find_items", "sub_items", "join_lines", "marker_of"]

@@ -1204,3 +1204,56 @@ def png_bytes() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (32, 32), (200, 30, 30)).save(buf, format="PNG")
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Agreements with lettered and roman sub-items
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ItemSpec:
+    """A sub-item as printed: ``label`` ("a.", "(ii)", "1."), an optional bold run-in ``heading``,
+    its ``text``, and the items set under it, one indent step deeper."""
+
+    label: str
+    text: str
+    heading: Optional[str] = None
+    items: list["ItemSpec"] = field(default_factory=list)
+
+
+@dataclass
+class NumberedSpec:
+    """A numbered section ("2.5 Restrictions."): run-in bold heading, text, then its items."""
+
+    number: str
+    heading: str
+    text: str
+    items: list[ItemSpec] = field(default_factory=list)
+
+
+def build_items_pdf(path: PathLike, title: str, sections: Sequence[NumberedSpec], *,
+                    page_break_before: Sequence[str] = (), fonts: Fonts = SANS) -> Rendered:
+    """A one-column agreement of numbered sections whose lettered items hang at an indent
+    (label at the left, text after it), each deeper level 18 points further in.
+    ``page_break_before`` names item labels ("b.") that start a new page, so items run
+    across pages."""
+    ts = Typesetter(letter)
+    ts.heading(title, fonts.bold, 16, space_before=0, keep=0)
+    breaks = set(page_break_before)
+
+    def items(specs: Sequence[ItemSpec], depth: int) -> None:
+        for spec in specs:
+            if spec.label in breaks and depth == 1:
+                ts.next_frame()
+            runs = ([(f"{spec.heading}. ", fonts.bold)] if spec.heading else []) + [(spec.text, fonts.regular)]
+            ts.paragraph(runs, 10, 12.5, indent=18 * depth + 18, label=(spec.label, fonts.regular),
+                         label_dx=18 * depth, space_before=4)
+            items(spec.items, depth + 1)
+
+    for section in sections:
+        ts.paragraph([(f"{section.number} {section.heading}. ", fonts.bold), (section.text, fonts.regular)],
+                     10, 12.5, space_before=10)
+        items(section.items, 1)
+    ts.save(path, title=title)
+    return Rendered(Path(path), len(ts.pages), {}, [])

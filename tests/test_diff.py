@@ -204,13 +204,17 @@ def test_nested_section_change_reports_the_child_only():
     assert result.changes[1].path == ["1 GENERAL", "1.2 Fees"]
 
 
-def test_items_count_as_clause_text():
+def test_a_changed_sub_item_is_reported_on_the_item_only():
     old = document()
-    old.products[0].clauses[0].items = [Item("a", "on one server"), Item("b", "on one client")]
+    clause = old.products[0].clauses[0]
+    clause.items = [Item("a", "on one server", id=f"{clause.id}/a"), Item("b", "on one client", id=f"{clause.id}/b")]
+    clause.text += " a) on one server; b) on one client."
     new = copy.deepcopy(old)
     new.products[0].clauses[0].items[1].text = "on two clients"
+    new.products[0].clauses[0].text = new.products[0].clauses[0].text.replace("one client", "two clients")
     (change,) = eula_parse.diff(old, new).changes
-    assert change.kind == "modified" and "b) on two clients" in change.new_text
+    assert (change.kind, change.new_id, change.new_text) == ("modified", f"{clause.id}/b", "on two clients")
+    assert change.path[-1] == "(b)"
 
 
 def test_preamble_paragraph_inserted():

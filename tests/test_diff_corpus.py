@@ -90,10 +90,7 @@ def test_self_diff_is_empty(doc_2025, doc_2024):
 
 # -- the same text, typeset again in two columns ------------------------------------------
 
-FONTS = Path("/usr/share/fonts/truetype/liberation")
-
-
-def two_column_pdf(doc: Document, path: Path) -> None:
+def two_column_pdf(doc: Document, path: Path, fonts: Path) -> None:
     """Typeset ``doc``'s text afresh: landscape A4 in two columns, another font, sizes and margins.
 
     Columns are wide enough for the longest unbreakable word (URLs), so no word is
@@ -106,11 +103,9 @@ def two_column_pdf(doc: Document, path: Path) -> None:
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
-    regular, bold = "Helvetica", "Helvetica-Bold"
-    if (FONTS / "LiberationSansNarrow-Regular.ttf").exists():
-        pdfmetrics.registerFont(TTFont("Narrow", str(FONTS / "LiberationSansNarrow-Regular.ttf")))
-        pdfmetrics.registerFont(TTFont("Narrow-Bold", str(FONTS / "LiberationSansNarrow-Bold.ttf")))
-        regular, bold = "Narrow", "Narrow-Bold"
+    pdfmetrics.registerFont(TTFont("Narrow", str(fonts / "LiberationSansNarrow-Regular.ttf")))
+    pdfmetrics.registerFont(TTFont("Narrow-Bold", str(fonts / "LiberationSansNarrow-Bold.ttf")))
+    regular, bold = "Narrow", "Narrow-Bold"
 
     width, height = landscape(A4)
     margin, gutter, indent = 10 * mm, 8 * mm, 12
@@ -158,9 +153,10 @@ def two_column_pdf(doc: Document, path: Path) -> None:
     pdf.build(story)
 
 
-def test_two_column_retypeset_reports_no_change(doc_2025, tmp_path):
+def test_two_column_retypeset_reports_no_change(doc_2025, tmp_path, liberation_fonts):
+    """In Liberation Sans Narrow (skips without fonts-liberation; never silently another font)."""
     path = tmp_path / "two-column.pdf"
-    two_column_pdf(doc_2025, path)
+    two_column_pdf(doc_2025, path, liberation_fonts)
     retypeset = eula_parse.parse(path, tag=False)
     assert len(retypeset.clauses) == len(doc_2025.clauses)  # the re-typeset really was parsed
     result = eula_parse.diff(doc_2025, retypeset)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from html.parser import HTMLParser
 
@@ -11,13 +10,10 @@ import pytest
 import eula_parse
 from eula_parse.report import render_html
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-
-def chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    assert CHROMIUM, "Debian's chromium package is needed (.ci/run installs it)"
+def chromium(chromium_path: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        [chromium_path, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
          f"--user-data-dir={tmp_path / 'profile'}", *args],
         capture_output=True, text=True, timeout=120, check=True,
@@ -58,10 +54,10 @@ def corpus_diff(doc_2024, doc_2025):
     return eula_parse.diff(doc_2024, doc_2025)
 
 
-def test_summary_table_read_back_from_chromium(corpus_diff, tmp_path):
+def test_summary_table_read_back_from_chromium(corpus_diff, tmp_path, chromium_path):
     page = tmp_path / "report.html"
     page.write_text(render_html(corpus_diff), encoding="utf-8")
-    dom = chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    dom = chromium(chromium_path, tmp_path, "--dump-dom", page.as_uri()).stdout
     parser = Tables()
     parser.feed(dom)
     summary = parser.tables["summary"]
@@ -78,14 +74,14 @@ def test_summary_table_read_back_from_chromium(corpus_diff, tmp_path):
     assert "<del>2019</del>" in dom and "<ins>2022</ins>" in dom
 
 
-def test_report_prints_with_redlines(corpus_diff, tmp_path):
+def test_report_prints_with_redlines(corpus_diff, tmp_path, chromium_path):
     """Printed to PDF by the browser, the page shows the summary and both sides of a redline."""
     import pdfplumber
 
     page = tmp_path / "report.html"
     page.write_text(render_html(corpus_diff), encoding="utf-8")
     pdf_path = tmp_path / "report.pdf"
-    chromium(tmp_path, f"--print-to-pdf={pdf_path}", "--no-pdf-header-footer", page.as_uri())
+    chromium(chromium_path, tmp_path, f"--print-to-pdf={pdf_path}", "--no-pdf-header-footer", page.as_uri())
     with pdfplumber.open(pdf_path) as pdf:
         text = " ".join((p.extract_text() or "") for p in pdf.pages)
         chars = sum(len(p.chars) for p in pdf.pages)

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from eula_parse.model import Clause, Document, Group, Paragraph, Product, Section
 
+from conftest import PDF_2025
+
 
 def acme() -> Document:
     """A small agreement in the same drafting style as the reference one, about another vendor."""
@@ -238,8 +240,6 @@ def cli():
 
 
 def test_eula_entities_filters_by_label_and_prints_json(cli, doc_2025):
-    from tests.conftest import PDF_2025
-
     result = CliRunner().invoke(cli, ["entities", str(PDF_2025), "--label", "xref", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
@@ -255,8 +255,6 @@ def test_eula_entities_filters_by_label_and_prints_json(cli, doc_2025):
 
 
 def test_eula_check_on_the_reference_agreement(cli):
-    from tests.conftest import PDF_2025
-
     result = CliRunner().invoke(cli, ["check", str(PDF_2025)])
     assert result.exit_code == 0, result.output
     assert "dangling cross-references: 0" in result.output

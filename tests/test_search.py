@@ -291,7 +291,8 @@ def test_cli_search_json_shape(index_dir):
 def test_cli_search_prints_ranked_hits(index_dir):
     out = run_eula("search", "Smart Wall", "--limit", "2", "--index", str(index_dir))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith(" 1. product/xprotect-smart-wall")
+    # the id names its document and version, so it can be pasted into `eula show` (issue #9)
+    assert out.stdout.startswith(" 1. milestone-end-user-license-agreement@20250425:product/xprotect-smart-wall")
     assert "\x1b[" not in out.stdout  # no colours when not a terminal
     assert "2 of " in out.stdout
 
@@ -316,7 +317,8 @@ def test_cli_malformed_query_exit_2_one_line(index_dir, args):
 def test_cli_show(index_dir):
     out = run_eula("show", "product/xprotect-corporate/5", "--index", str(index_dir))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("product/xprotect-corporate/5  Milestone XProtect® Corporate, clause 5")
+    assert out.stdout.startswith("milestone-end-user-license-agreement@20250425:product/xprotect-corporate/5  "
+                                 "Milestone XProtect® Corporate, clause 5")
     shown = " ".join(out.stdout.split())  # the text is wrapped to the terminal's width
     assert "law enforcement authorities" in shown and "EULA 20250425" in shown
     data = json.loads(run_eula("show", "general/governing-law", "--json", "--index", str(index_dir)).stdout)

@@ -7,12 +7,27 @@ imported inside the commands that need them so that ``eula search`` starts fast.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sys
 
 import click
 
+from eula_parse.cli.output import color_option
 from eula_parse.errors import EulaError
+
+#: Exit status after the reader closed the pipe (``eula search ... | head``): 128 + SIGPIPE, as git and grep.
+BROKEN_PIPE = 141
+
+
+def _quiet_broken_pipe() -> None:
+    """Send what is still buffered for stdout nowhere, so Python's exit flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture stdout)
+        pass
 
 
 class EulaGroup(click.Group):
@@ -29,10 +44,16 @@ class EulaGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            _quiet_broken_pipe()
+            sys.exit(BROKEN_PIPE)
 
 
 @click.group(cls=EulaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@color_option
 @click.version_option(package_name="eula-parse")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -44,9 +65,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from eula_parse.cli import diff, entities, parse, search
+    from eula_parse.cli import diff, entities, parse, search, serve
 
-    for module in (parse, entities, search, diff):
+    for module in (parse, entities, search, diff, serve):
         for command in module.COMMANDS:
             main.add_command(command)
 

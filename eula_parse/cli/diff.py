@@ -7,27 +7,35 @@ substantive changed (renumbering alone is not a change), 1 when something did,
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import click
 
+from eula_parse.cli.load import load_document
+from eula_parse.cli.output import color_option, console, print_json
 from eula_parse.errors import InputError
+from eula_parse.index.paths import describe_default_index
 
 #: Words of unchanged text kept on each side of a change in terminal redlines.
 CONTEXT_WORDS = 8
+#: An inserted or deleted run longer than this many words shows its first and last words only.
+CHANGE_WORDS = 24
+#: Changed runs shown per redline, and entity changes per node, before "… and N more".
+MAX_CHANGES = 12
+MAX_ENTITY_CHANGES = 8
 #: Characters of an added or removed node's text shown in the terminal.
 PREVIEW_CHARS = 240
 
 
 def _load(spec: str, index_dir: Optional[str], engine: Optional[str] = None):
-    """A PDF path, or ``doc@version`` rebuilt from the index (an existing file always wins)."""
+    """A file (its indexed parse when the index holds its SHA-256), or ``doc@version`` from the index.
+
+    An existing file always wins over a ``doc@version`` reading of its name.
+    """
     path = Path(spec)
     if path.exists() or "@" not in spec:
-        from eula_parse.pipeline import parse
-
-        return parse(path, engine=engine)
+        return load_document(spec, index_dir, engine=engine)
     doc_id, _, version = spec.rpartition("@")
     from eula_parse.index import ClauseIndex
 
@@ -47,44 +55,75 @@ def _trim(text: str, keep: str) -> str:
     return " ".join(words[: CONTEXT_WORDS + 1]) + " \u2026 " + " ".join(words[-CONTEXT_WORDS - 1:])
 
 
-def _redline_text(segments, color: bool):
+def _trim_change(text: str) -> str:
+    """A long inserted or deleted run: its first and last words, and how many are left out."""
+    words = text.split(" ")
+    if len(words) <= CHANGE_WORDS:
+        return text
+    head, tail = CHANGE_WORDS * 2 // 3, CHANGE_WORDS // 3
+    return " ".join(words[:head]) + f" \u2026({len(words) - head - tail} words)\u2026 " + " ".join(words[-tail:])
+
+
+def _redline_text(segments, color: bool, full: bool = False):
     from rich.text import Text
 
     out = Text()
     last = len(segments) - 1
+    shown = 0
+    changed = sum(1 for op, _ in segments if op != "equal")
     for i, (op, text) in enumerate(segments):
         if op == "equal":
             keep = "tail" if i == 0 else "head" if i == last else "both"
-            out.append(_trim(text, keep))
-        elif color:
+            out.append(text if full else _trim(text, keep))
+            continue
+        if not full and shown == MAX_CHANGES:
+            out.append(f" \u2026 and {changed - shown} more change(s) (--full shows them)", style="dim")
+            break
+        shown += 1
+        text = text if full else _trim_change(text)
+        if color:
             out.append(text, style="bold red strike" if op == "delete" else "bold green underline")
         else:
             out.append(f"[-{text}-]" if op == "delete" else f"{{+{text}+}}")
     return out
 
 
-def _preview(text: Optional[str]) -> str:
+def _preview(text: Optional[str], full: bool = False) -> str:
     text = " ".join((text or "").replace("\n", " \u00b7 ").split())
-    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS].rstrip() + " \u2026"
+    return text if full or len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS].rstrip() + " \u2026"
 
 
-def _label(change) -> str:
-    node = change.new_id or change.old_id or ""
-    if node.count("/") >= 2 and node.startswith("product/"):
-        number = change.new_number or change.old_number
-        label = f"clause {number}"
-    else:
-        label = change.path[-1] if change.path else node
-    if change.old_number and change.new_number and change.old_number != change.new_number:
-        label += f" (was {change.old_number})"
-    return label
+def _is_product(change) -> bool:
+    return (change.new_id or change.old_id or "").startswith("product/")
 
 
 def _header(change) -> str:
-    if len(change.path) > 1:
-        return " \u203a ".join(change.path[:-1])
+    """The part of the agreement a change is listed under: a product (group › product), the
+    preamble, or a top-level section (its own changes and those of everything in it)."""
     node = change.new_id or change.old_id or ""
-    return "General terms" if node.startswith(("general/", "section/")) else ""
+    if _is_product(change):
+        return " \u203a ".join(change.path[:2] if len(change.path) > 2 else change.path[:-1])
+    if node.startswith("preamble/"):
+        return "Preamble"
+    return change.path[0] if change.path else node
+
+
+def _label(change) -> str:
+    """What changed, relative to its header: "clause 4", "2.3 Software Terms of Use › 4"."""
+    node = change.new_id or change.old_id or ""
+    if _is_product(change) and node.count("/") >= 2:
+        label = f"clause {change.new_number or change.old_number}"
+        if len(change.path) > 3:
+            label = f"clause {change.path[2]} \u203a {' '.join(change.path[3:])}"
+    elif _is_product(change) or node.startswith("preamble/"):
+        label = change.path[-1] if change.path else node
+    elif len(change.path) <= 1:
+        label = "section"
+    else:
+        label = " \u203a ".join(change.path[1:])
+    if change.old_number and change.new_number and change.old_number != change.new_number:
+        label += f" (was {change.old_number})"
+    return label
 
 
 _MARK = {"added": "+", "removed": "-", "modified": "~", "renamed": "~", "moved": ">", "renumbered": "#"}
@@ -92,7 +131,25 @@ _STYLE = {"added": "green", "removed": "red", "modified": "yellow", "renamed": "
           "renumbered": "blue"}
 
 
-def _print_changes(console, result, changes) -> None:
+def _by_header(changes) -> dict[str, list]:
+    """Changes under one header each, headers in the order the document first reaches them."""
+    groups: dict[str, list] = {}
+    for change in changes:
+        groups.setdefault(_header(change), []).append(change)
+    return groups
+
+
+def _print_indented(console, text, indent: int = 6) -> None:
+    """``text`` under a change line; wrapped to the terminal's width unless the console soft-wraps (a pipe)."""
+    from rich.text import Text
+
+    lines = [text] if console.soft_wrap else text.wrap(console, max(20, console.width - indent))
+    for line in lines:
+        line.rstrip()
+        console.print(Text(" " * indent) + line)
+
+
+def _print_changes(console, result, changes, full: bool = False) -> None:
     from rich.text import Text
 
     color = console.color_system is not None
@@ -101,30 +158,31 @@ def _print_changes(console, result, changes) -> None:
     if not changes:
         console.print("no substantive change")
         return
-    header = None
-    for change in changes:
-        if _header(change) != header:
-            header = _header(change)
-            console.print()
-            if header:
-                console.print(Text(header, style="bold"))
-        line = Text("  ")
-        line.append(f"{_MARK[change.kind]} {change.kind:<10}", style=_STYLE[change.kind])
-        line.append(_label(change))
-        if change.kind == "moved" and change.old_id != change.new_id:
-            line.append(f"  from {change.old_id}", style="dim")
-        console.print(line)
-        body = None
-        if change.redline:
-            body = _redline_text(change.redline, color)
-        elif change.kind == "added":
-            body = Text(_preview(change.new_text), style="green" if color else "")
-        elif change.kind == "removed":
-            body = Text(_preview(change.old_text), style="red" if color else "")
-        if body is not None and body.plain.strip():
-            console.print(Text("      ") + body)
-        for entity in change.entity_changes:
-            console.print(Text(f"      {entity}", style="magenta"))
+    for header, group in _by_header(changes).items():
+        console.print()
+        console.print(Text(header, style="bold"))
+        for change in group:
+            line = Text("  ")
+            line.append(f"{_MARK[change.kind]} {change.kind:<10}", style=_STYLE[change.kind])
+            line.append(_label(change))
+            if change.kind == "moved" and change.old_id != change.new_id:
+                line.append(f"  from {change.old_id}", style="dim")
+            console.print(line)
+            body = None
+            if change.redline:
+                body = _redline_text(change.redline, color, full)
+            elif change.kind == "added":
+                body = Text(_preview(change.new_text, full), style="green" if color else "")
+            elif change.kind == "removed":
+                body = Text(_preview(change.old_text, full), style="red" if color else "")
+            if body is not None and body.plain.strip():
+                _print_indented(console, body)
+            entities = change.entity_changes if full else change.entity_changes[:MAX_ENTITY_CHANGES]
+            for entity in entities:
+                _print_indented(console, Text(str(entity), style="magenta"))
+            if len(entities) < len(change.entity_changes):
+                more = len(change.entity_changes) - len(entities)
+                _print_indented(console, Text(f"\u2026 and {more} more entity change(s)", style="dim"))
     console.print()
     counts = result.counts()
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n and k != "renumbered")
@@ -137,26 +195,30 @@ def _print_changes(console, result, changes) -> None:
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes (with --stat: the counts) as JSON.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=str),
-              help="Also write a self-contained HTML redline report to this file.")
+              help="Write a self-contained HTML redline report to this file (and say so in one line).")
 @click.option("--product", help="Only changes to this product (name or slug, e.g. 'XProtect Corporate').")
 @click.option("--include-renumbered", is_flag=True, help="Also list clauses whose number alone changed.")
 @click.option("--stat", is_flag=True, help="Print only the number of changes of each kind.")
+@click.option("--full", is_flag=True, help="Show whole texts and every change instead of trimmed redlines.")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Index holding doc@version documents [default: $EULA_INDEX, else index/ in the project].")
+              help="Index holding doc@version documents, and parses of indexed files reused by SHA-256 "
+                   f"[default: {describe_default_index()}].")
 @click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default=None,
-              help="PDF engine [default: pdfium, pdfplumber where PDFium refuses the file].")
+              help="PDF engine; files are parsed even when indexed [default: pdfium, pdfplumber where PDFium "
+                   "refuses the file].")
+@color_option
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Optional[str], product: Optional[str],
-         include_renumbered: bool, stat: bool, index_dir: Optional[str], engine: Optional[str]) -> None:
+         include_renumbered: bool, stat: bool, full: bool, index_dir: Optional[str], engine: Optional[str]) -> None:
     """Compare two versions of an agreement clause by clause.
 
     OLD and NEW are PDF files or documents already in the index, as doc@version.
+    In a terminal, changes are listed under their product or section, with
+    redlines trimmed to the changed words and some context (--full: all of it).
     Exit status: 0 no substantive change, 1 changes found, 2 error.
     """
-    from rich.console import Console
-
     from eula_parse.diff import diff as diff_documents
 
     result = diff_documents(_load(old, index_dir, engine), _load(new, index_dir, engine))
@@ -175,16 +237,24 @@ def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Option
         except OSError as exc:
             raise InputError(f"{html_out}: cannot write the report ({exc.strerror or exc})") from exc
 
-    if as_json:
-        click.echo(json.dumps(result.to_dict(include_renumbered=include_renumbered), ensure_ascii=False, indent=2))
+    counts = result.counts(include_renumbered=include_renumbered)
+    if as_json and stat:
+        print_json({"old": {"title": result.old_title, "version": result.old_version},
+                    "new": {"title": result.new_title, "version": result.new_version},
+                    "counts": counts, "total": sum(counts.values())})
+    elif as_json:
+        print_json(result.to_dict(include_renumbered=include_renumbered))
     elif stat:
-        counts = result.counts(include_renumbered=include_renumbered)
         width = max(len(k) for k in counts)
         for kind, number in counts.items():
             click.echo(f"{kind:<{width}}  {number}")
         click.echo(f"{'total':<{width}}  {sum(counts.values())}")
-    else:
-        _print_changes(Console(highlight=False, soft_wrap=True), result, shown)
+    elif not html_out:
+        out = console()
+        _print_changes(console(soft_wrap=not out.is_terminal), result, shown, full=full)
+    if html_out and not (as_json or stat):  # the report is the output; say where it went
+        click.echo(f"wrote {html_out}: {len(shown)} change(s), "
+                   f"{result.old_version or 'old'} -> {result.new_version or 'new'}")
 
     ctx.exit(1 if result.substantive else 0)
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
+
+from eula_parse.cli.load import load_document
+from eula_parse.cli.output import color_option, json_options, print_json, print_jsonl
+from eula_parse.index.paths import describe_default_index
+
+index_option = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
+    help=f"Reuse the parse of a file this index holds (same SHA-256) [default: {describe_default_index()}].",
+)
 
 LABELS = ("PRODUCT", "LIMIT", "DURATION", "MONEY", "LAW", "COURT", "ORG", "URL", "DATE", "VERSION", "XREF",
           "DEFINITION", "TERM")
@@ -27,13 +34,16 @@ def _describe(entity) -> str:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--label", "labels", multiple=True, type=click.Choice(LABELS, case_sensitive=False),
               help="Only this label (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {node, label, text, start, end, value, target}.")
+@json_options
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
-def entities(file: str, labels: tuple[str, ...], as_json: bool, max_pages: int) -> None:
-    """List the entities tagged in FILE (a EULA PDF), with the id of the clause each is in."""
-    from eula_parse.pipeline import parse
+@index_option
+@color_option
+def entities(file: str, labels: tuple[str, ...], fmt: str, max_pages: int, index_dir) -> None:
+    """List the entities tagged in FILE (a EULA PDF), with the id of the clause each is in.
 
-    doc = parse(file, tag=True, max_pages=max_pages)
+    --json prints a list of {node, label, text, start, end, value, target}; --jsonl one per line.
+    """
+    doc = load_document(file, index_dir, max_pages=max_pages)
     wanted = {label.upper() for label in labels}
     rows = [
         (node.id, entity)
@@ -41,12 +51,13 @@ def entities(file: str, labels: tuple[str, ...], as_json: bool, max_pages: int) 
         for entity in node.entities
         if not wanted or entity.label in wanted
     ]
-    if as_json:
-        click.echo(json.dumps(
-            [{"node": node_id, "label": e.label, "text": e.text, "start": e.start, "end": e.end,
-              "value": e.value, "target": e.target} for node_id, e in rows],
-            ensure_ascii=False, indent=2,
-        ))
+    records = ({"node": node_id, "label": e.label, "text": e.text, "start": e.start, "end": e.end,
+                "value": e.value or None, "target": e.target or None} for node_id, e in rows)
+    if fmt == "json":
+        print_json(list(records))
+        return
+    if fmt == "jsonl":
+        print_jsonl(records)
         return
     for node_id, entity in rows:
         line = f"{node_id}\t{entity.label}\t{entity.text}"
@@ -57,17 +68,28 @@ def entities(file: str, labels: tuple[str, ...], as_json: bool, max_pages: int) 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--strict", is_flag=True, help="Also fail (exit 1) on products mentioned without a section.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {dangling: [{node, text, start, end}], undefined_products: {name: [node ids]}}.")
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
-def check(file: str, strict: bool, max_pages: int) -> None:
+@index_option
+@color_option
+def check(file: str, strict: bool, as_json: bool, max_pages: int, index_dir) -> None:
     """Report cross-references in FILE that point nowhere and products it names but never defines.
 
     Exit status 1 when a cross-reference dangles (or, with --strict, any finding), else 0.
     """
     from eula_parse.entities import check_document
-    from eula_parse.pipeline import parse
 
-    doc = parse(file, tag=True, max_pages=max_pages)
+    doc = load_document(file, index_dir, max_pages=max_pages)
     report = check_document(doc)
+    failed = bool(report.dangling or (strict and report.undefined_products))
+    if as_json:
+        print_json({
+            "dangling": [{"node": node_id, "text": e.text, "start": e.start, "end": e.end}
+                         for node_id, e in report.dangling],
+            "undefined_products": {name: list(ids) for name, ids in sorted(report.undefined_products.items())},
+        })
+        raise SystemExit(1 if failed else 0)
     click.echo(f"dangling cross-references: {len(report.dangling)}")
     for node_id, entity in report.dangling:
         click.echo(f"  {node_id}: {entity.text!r} (chars {entity.start}-{entity.end})")
@@ -75,7 +97,7 @@ def check(file: str, strict: bool, max_pages: int) -> None:
     for name, node_ids in sorted(report.undefined_products.items()):
         shown = ", ".join(node_ids[:5]) + (f", ... ({len(node_ids)} clauses)" if len(node_ids) > 5 else "")
         click.echo(f"  {name}: {shown}")
-    if report.dangling or (strict and report.undefined_products):
+    if failed:
         raise SystemExit(1)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
+
+from eula_parse.cli.output import color_option, print_json, slow_progress
 
 
 @click.command()
@@ -17,14 +17,16 @@ import click
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
 @click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default=None,
               help="PDF engine [default: pdfium, pdfplumber where PDFium refuses the file].")
+@color_option
 def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int, engine) -> None:
     """Parse FILE (a EULA PDF) and print its clause tree."""
     from eula_parse import render
     from eula_parse.pipeline import parse as parse_pdf
 
-    doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages, engine=engine)
+    with slow_progress(f"parsing {file}"):
+        doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages, engine=engine)
     if as_json or fmt == "json":
-        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+        print_json(doc.to_dict())
     elif fmt == "markdown":
         click.echo(render.markdown(doc), nl=False)
     else:

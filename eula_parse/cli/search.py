@@ -17,29 +17,33 @@ from typing import Optional, Sequence
 
 import click
 
+from eula_parse.errors import NotFoundError
+from eula_parse.cli.output import (
+    color_option, console, fit_path, json_options, print_json, print_jsonl, terminal_width,
+)
+
 from eula_parse.index import (
     FILE_TIMEOUT,
     ClauseIndex,
     FileResult,
     Hit,
     NodeRecord,
-    default_corpus_path,
     default_index_path,
+    describe_default_index,
     needs_seeding,
     rebuild,
+    sample_paths,
     seed,
 )
 
 index_option = click.option(
     "--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
-    help="Index directory [default: $EULA_INDEX, else index/ in the project].",
+    help=f"Index directory [default: {describe_default_index()}].",
 )
 
 
 def _err_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
+    return console(stderr=True)
 
 
 class _Progress:
@@ -48,9 +52,11 @@ class _Progress:
     def __init__(self, total: int, title: str):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        console = _err_console()
         self.progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}", style="dim"), console=_err_console(), transient=True,
+            TextColumn("{task.fields[current]}", style="dim"), console=console, transient=True,
+            disable=not console.is_terminal,  # progress is for a person watching, not for a log
         )
         self.task = self.progress.add_task(title, total=total or None, current="")
 
@@ -80,32 +86,52 @@ def _run_with_progress(title: str, paths: Sequence[str], work):
         return work(progress)
 
 
-def _report(results: Sequence[FileResult], index_path: Path) -> int:
-    """Per-file lines on stdout, bad files also on stderr; returns the exit code."""
-    width = max((len(r.path) for r in results), default=0)
-    width = min(width, 60)
-    for r in results:
-        if r.ok:
+def _result_record(r: FileResult) -> dict:
+    return {"path": r.path, "status": r.status, "document": r.document, "title": r.title,
+            "version": r.version, "nodes": r.nodes, "seconds": round(r.seconds, 3), "error": r.error}
+
+
+def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] = None) -> int:
+    """A line per indexed file on stdout and one per failure on stderr (each failure once); the exit code.
+
+    Paths are shown relative to the working directory and shortened to fit the terminal.
+    """
+    failed = [r for r in results if not r.ok]
+    if fmt == "json":
+        print_json({"index": str(index_path), "files": [_result_record(r) for r in results]})
+    elif fmt == "jsonl":
+        print_jsonl(_result_record(r) for r in results)
+    else:
+        done = [r for r in results if r.ok]
+        room = terminal_width() if sys.stdout.isatty() else None  # a pipe or a log gets whole lines
+        shown = [fit_path(r.path, max(20, room // 2)) if room else r.path for r in done]
+        width = max((len(p) for p in shown), default=0)
+        for r, path in zip(done, shown):
             detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
-            click.echo(f"{r.status:<9}  {r.path:<{width}}  {detail}")
-        else:
-            click.echo(f"{'error':<9}  {r.path:<{width}}  {r.error}")
-    failed = [r for r in results if not r.ok]
-    counts = {}
-    for r in results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    summary = ", ".join(f"{n} {'failed' if status == 'error' else status}" for status, n in sorted(counts.items()))
-    click.echo(f"{len(results)} file(s) into {index_path}: {summary or 'nothing to do'}")
+            line = f"{r.status:<9}  {path:<{width}}  {detail}"
+            click.echo(line if not room or len(line) <= room else line[: room - 1] + "\u2026")
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        summary = ", ".join(f"{n} {'failed' if status == 'error' else status}"
+                            for status, n in sorted(counts.items()))
+        where = fit_path(str(index_path), room // 2) if room else str(index_path)
+        click.echo(f"{len(results)} file(s) into {where}: {summary or 'nothing to do'}")
+    room = terminal_width() if sys.stderr.isatty() else None
     for r in failed:
-        click.echo(f"error: {r.path}: {r.error}", err=True)
+        path = fit_path(r.path, max(20, room - len(r.error or "") - 9)) if room else r.path
+        click.echo(f"error: {path}: {r.error}", err=True)
     return 1 if failed else 0
 
 
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @index_option
+@click.option("--samples", is_flag=True, help="Index the sample agreements that come with eula-parse.")
+@click.option("--as", "as_document", metavar="DOC_ID",
+              help="File these as versions of document DOC_ID (when they are not recognised as such).")
 @click.option("--rebuild", "do_rebuild", is_flag=True,
               help="Build a fresh index (from PATHS, else the files already indexed) and replace the old one.")
 @click.option("--timeout", type=float, default=FILE_TIMEOUT, show_default=True,
@@ -114,49 +140,73 @@ def _report(results: Sequence[FileResult], index_path: Path) -> int:
               help="Files parsed at once (one worker process each).")
 @click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
-def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], do_rebuild: bool, timeout: float, jobs: int,
-              max_pages: Optional[int], list_docs: bool) -> None:
-    """Add PDFs (files, or directories searched for *.pdf) to the clause index.
+@json_options
+@color_option
+def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, as_document: Optional[str],
+              do_rebuild: bool, timeout: float, jobs: int, max_pages: Optional[int], list_docs: bool,
+              fmt: Optional[str]) -> None:
+    """Add agreements (files, or directories searched for them) to the clause index.
 
     Each file is parsed in a worker process and added in one commit, so an
     interrupted run leaves every file fully in or out. Files already indexed
-    (same SHA-256) are skipped. Exits 1 when any file failed, after indexing
-    the others.
+    (same SHA-256) are skipped. A file is filed as a new version of an indexed
+    document when they share a document code, a title stem and clauses, or
+    most clauses (--as says so by hand). Exits 1 when any file failed, after
+    indexing the others.
     """
     path = Path(index_dir) if index_dir else default_index_path()
     if list_docs:
         with ClauseIndex(path, create=False) as ix:
-            for d in ix.documents():
+            docs = ix.documents()
+        records = ({"document": d.document, "title": d.title, "version": d.version, "date": d.date or None,
+                    "latest": d.latest, "nodes": d.nodes, "pages": d.pages, "sha256": d.sha256,
+                    "source": d.source or None} for d in docs)
+        if fmt == "json":
+            print_json({"index": str(path), "documents": list(records)})
+        elif fmt == "jsonl":
+            print_jsonl(records)
+        else:
+            for d in docs:
                 mark = "*" if d.latest else " "
                 click.echo(f"{mark} {d.document}  {d.version}  {d.nodes} nodes  {d.source or ''}")
         return
+    if samples:
+        found = sample_paths()
+        if not found:
+            raise click.UsageError("no sample agreements found next to the package (was it installed whole?)")
+        paths = tuple(paths) + tuple(str(p) for p in found)
     if do_rebuild:  # without PATHS the files come from the old index, so their number is not known yet
         with _Progress(_count_files(paths) if paths else 0, "rebuilding") as progress:
             ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
         ix.close()
-        sys.exit(_report(results, path))
+        sys.exit(_report(results, path, fmt))
     if not paths:
-        raise click.UsageError("give PDF files or directories to index (or --rebuild, or --list)")
+        raise click.UsageError("give files or directories to index (or --samples, --rebuild, --list)")
     with ClauseIndex(path) as ix:
         results = _run_with_progress(
             "indexing", paths,
-            lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p))
-    sys.exit(_report(results, path))
+            lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p,
+                                     as_document=as_document))
+    sys.exit(_report(results, path, fmt))
 
 
 def _open_for_reading(index_dir: Optional[str]) -> ClauseIndex:
-    """The index to search; on a fresh clone, build the default one from corpus/ first."""
+    """The index to search; the first time, build the default one from the sample agreements."""
     path = Path(index_dir) if index_dir else default_index_path()
     if index_dir is None and needs_seeding(path):
-        corpus = default_corpus_path()
-        if corpus is not None and corpus.is_dir():
-            click.echo(f"no index yet: building {path} from {corpus} (once)", err=True)
-            ix, results = _run_with_progress(
-                "indexing corpus", [str(corpus)], lambda p: seed(path, corpus, jobs=min(2, os.cpu_count() or 1), progress=p))
-            for r in results:
-                if not r.ok:
-                    click.echo(f"warning: {r.path}: {r.error}", err=True)
-            return ix
+        sources = sample_paths()
+        if not sources:
+            raise NotFoundError(f"no index at {path} yet: build one with `eula index FOLDER` "
+                                f"(or `eula index --samples` for the sample agreements)")
+        click.echo(f"no index yet: building {path} from the sample agreements (once)", err=True)
+        ix, results = _run_with_progress(
+            "indexing samples", [str(p) for p in sources],
+            lambda p: seed(path, sources, jobs=min(2, os.cpu_count() or 1), progress=p))
+        for r in results:  # each once; the search goes on without them
+            if not r.ok:
+                path = fit_path(r.path, terminal_width() // 2) if sys.stderr.isatty() else r.path
+                click.echo(f"warning: skipped {path}: {r.error}", err=True)
+        return ix
     return ClauseIndex(path, create=False)
 
 
@@ -175,70 +225,90 @@ def _where(hit) -> str:
         where = hit.product
         if hit.kind == "clause":
             where += f", clause {hit.number}"
+        elif hit.kind == "item":  # product/x/5/a/ii -> clause 5(a)(ii)
+            number, *labels = hit.id.split("/")[2:]
+            where += f", clause {number}" + "".join(f"({label})" for label in labels)
         elif hit.kind == "product":
             where += ", intro"
         return where
+    number = f"({hit.number})" if hit.kind == "item" and hit.number else hit.number
     if hit.heading:
-        return f"{hit.number} {hit.heading}".strip() if hit.number else hit.heading
+        return f"{number} {hit.heading}".strip() if number else hit.heading
     if hit.kind == "preamble":
         return "preamble"
-    return hit.number or ""
+    return number or ""
+
+
+def _hit_record(h: Hit) -> dict:
+    """A hit for --json/--jsonl: every key always present, null when it has no value."""
+    record = {
+        "id": h.id, "qualified_id": h.qualified_id, "document": h.document, "version": h.version,
+        "product": h.product, "number": h.number, "heading": h.heading, "score": h.score, "snippet": h.snippet,
+        "text": h.text, "kind": h.kind, "title": h.title, "product_id": h.product_id, "group": h.group,
+        "highlights": [list(x) for x in h.highlights],
+    }
+    return {k: (None if v == "" else v) for k, v in record.items()}
 
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True)
 @index_option
+@click.option("--all-words", is_flag=True,
+              help="Only clauses containing every word (AND); by default any word may match (OR), "
+                   "clauses with more of them ranked first.")
 @click.option("--product", help="Only this product's terms (name or id fragment: \"smart wall\").")
 @click.option("--group", help="Only products of this group (name or id fragment).")
 @click.option("--general", is_flag=True, help="Only general terms (preamble and sections).")
 @click.option("--entity", "entities", multiple=True,
-              help="Nodes with this entity label, or a value filter like duration>=P30D (repeatable).")
+              help="Nodes with this entity label, or a value filter like duration>=P30D (repeatable: all).")
 @click.option("--modality", "modalities", multiple=True,
               help="permission, obligation, prohibition, restriction, disclaimer (repeatable: any).")
 @click.option("--version", help="Search this version (label or part of it; 'all' for every version) "
                                 "[default: latest version of each document].")
 @click.option("--document", help="Only this document (id or part of it).")
 @click.option("--limit", "-n", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print {query, total, hits: [...]} as JSON.")
-def search_cmd(query: tuple[str, ...], index_dir: Optional[str], product: Optional[str], group: Optional[str],
-               general: bool, entities: tuple[str, ...], modalities: tuple[str, ...], version: Optional[str],
-               document: Optional[str], limit: int, as_json: bool) -> None:
-    """Ranked clauses matching QUERY (words, "phrases", AND/OR/NOT, field:value, wild*cards).
+@json_options
+@color_option
+def search_cmd(query: tuple[str, ...], index_dir: Optional[str], all_words: bool, product: Optional[str],
+               group: Optional[str], general: bool, entities: tuple[str, ...], modalities: tuple[str, ...],
+               version: Optional[str], document: Optional[str], limit: int, fmt: Optional[str]) -> None:
+    """Ranked clauses matching QUERY.
 
-    Misspelt words are matched to their nearest indexed spellings. Exits 1
-    when nothing matches.
+    \b
+    How words combine:
+      licence transfer         either word (OR); clauses with both rank first
+      --all-words licence transfer   both words (AND)
+      "door licence"           the phrase
+      licence AND NOT trial    operators AND, OR, NOT, (brackets)
+      field:value, wild*card   one field; word~2 for up to 2 typos
+    Misspelt words are matched to their nearest indexed spellings. A filter
+    that matches nothing gives no hits. Each hit names its document and
+    version, and its id (DOCUMENT@VERSION:ID) can be pasted into `eula show`.
+    --json prints {query, total, corrected, hits: [...]}; --jsonl one hit per line.
+    Exits 0 with hits, 1 when nothing matches, 2 on a malformed query.
     """
     text = " ".join(query)
     with _open_for_reading(index_dir) as ix:
         hits = ix.search(text, product=product, group=group, general=general, entity=list(entities),
                          modality=list(modalities), version=version, document=document, limit=limit,
-                         count=True)
-        several = len({h.document for h in hits}) > 1
-    if as_json:
-        payload = {
-            "query": text, "total": hits.total,
-            "hits": [{
-                "id": h.id, "document": h.document, "version": h.version, "product": h.product,
-                "number": h.number, "heading": h.heading, "score": h.score, "snippet": h.snippet,
-                "text": h.text, "kind": h.kind, "title": h.title, "product_id": h.product_id,
-                "group": h.group, "highlights": [list(x) for x in h.highlights],
-            } for h in hits],
-        }
-        if hits.corrected:
-            payload["corrected"] = hits.corrected
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+                         count=True, all_words=all_words)
+    if fmt == "json":
+        print_json({"query": text, "total": hits.total, "corrected": hits.corrected or None,
+                    "hits": [_hit_record(h) for h in hits]})
+        sys.exit(0 if hits else 1)
+    if fmt == "jsonl":
+        print_jsonl(_hit_record(h) for h in hits)
         sys.exit(0 if hits else 1)
     if not hits:
         click.echo(f"no matches for {text!r}", err=True)
         sys.exit(1)
     for rank, hit in enumerate(hits, 1):
-        head = f"{rank:>2}. " + click.style(hit.id, fg="cyan", bold=True) + f"  {_where(hit)}"
-        tail = f"{hit.score:.2f}"
-        tail += f"  {hit.document}@{hit.version}" if several else f"  {hit.version}"
+        head = f"{rank:>2}. " + click.style(hit.qualified_id, fg="cyan", bold=True) + f"  {_where(hit)}"
+        tail = f"{hit.score:.2f}  {hit.title} · {hit.version}"
         click.echo(head + "  " + click.style(tail, dim=True))
         click.echo("    " + _style_snippet(hit))
     shown = f"{len(hits)} of {hits.total}" if hits.total > len(hits) else f"{len(hits)}"
-    notes = [f"{shown} match(es)"]
+    notes = [f"{shown} match(es)", "all words" if all_words else "any word, most matches first"]
     for word, alts in hits.corrected.items():
         notes.append(f"'{word}' searched as {', '.join(alts) if alts else 'nothing close'}")
     click.echo(click.style(" · ".join(notes), dim=True))
@@ -248,7 +318,8 @@ def _print_record(rec: NodeRecord) -> None:
     width = min(100, shutil.get_terminal_size((100, 20)).columns)
     title = rec.heading or (f"{rec.product}, clause {rec.number}" if rec.kind == "clause" else rec.product) \
         or (rec.group if rec.kind == "group" else None) or rec.kind
-    click.echo(click.style(rec.id, fg="cyan", bold=True) + f"  {title}")
+    click.echo(click.style(rec.qualified_id, fg="cyan", bold=True) + f"  {title}")
+    prefix = rec.qualified_id[: -len(rec.id)]  # same document and version for the ids below
     pages = ""
     if rec.page_start:
         pages = f" · page {rec.page_start}" if rec.page_end in (0, rec.page_start) else \
@@ -291,7 +362,7 @@ def _print_record(rec: NodeRecord) -> None:
             click.echo(f"\n{heading}:")
             for ref in refs:
                 mark = "" if ref.found else click.style("  (not in this version)", fg="red")
-                line = f"  {arrow} {ref.id}  {ref.label}"
+                line = f"  {arrow} {prefix}{ref.id}  {ref.label}"
                 room = width - len(line) - 3
                 if ref.excerpt and room > 20:
                     line += " — " + textwrap.shorten(ref.excerpt, width=room, placeholder="…")
@@ -304,9 +375,15 @@ def _print_record(rec: NodeRecord) -> None:
 @click.option("--document", help="Which document, when several have this id.")
 @click.option("--version", help="Which version [default: latest].")
 @click.option("--json", "as_json", is_flag=True, help="Print the node and its context as JSON.")
+@color_option
 def show_cmd(node_id: str, index_dir: Optional[str], document: Optional[str], version: Optional[str],
              as_json: bool) -> None:
-    """Print node NODE_ID (e.g. product/xprotect-corporate/5) with its context, from the index alone."""
+    """Print node NODE_ID with its context, from the index alone.
+
+    NODE_ID is an id as search hits print it, DOCUMENT@VERSION:ID (e.g.
+    milestone-end-user-license-agreement@20250425:product/xprotect-corporate/5),
+    or a bare id (product/xprotect-corporate/5) when one document has it.
+    """
     with _open_for_reading(index_dir) as ix:
         rec = ix.get(node_id, document=document, version=version)
     if as_json:

@@ -6,6 +6,7 @@ shared, so engines cannot disagree about what a line is.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
@@ -90,11 +91,9 @@ def make_line(words: list[Word], page: int) -> Line:
     sizes = Counter()
     for w in words:
         sizes[w.size] += len(w.text)
-    prefix = []
-    for w in words:
-        if not w.bold:
-            break
-        prefix.append(w.text)
+    # A list number set in the regular face before a bold or italic heading ("2." + "Nature of
+    # the Software") belongs to the heading: a reader sees a bold numbered heading.
+    lead = 1 if len(words) > 1 and _MARKER_WORD.match(words[0].text) else 0
     return Line(
         text="".join(parts),
         page=page,
@@ -103,10 +102,32 @@ def make_line(words: list[Word], page: int) -> Line:
         top=min(w.top for w in words),
         bottom=max(w.bottom for w in words),
         size=sizes.most_common(1)[0][0],
-        bold=all(w.bold for w in words),
-        bold_prefix=" ".join(prefix),
-        italic=all(w.italic for w in words),
+        bold=all(w.bold for w in words[lead:]),
+        bold_prefix=_styled_prefix(words, lead, "bold"),
+        italic=all(w.italic for w in words[lead:]),
+        italic_prefix=_styled_prefix(words, lead, "italic"),
     )
+
+
+#: a list number or letter as one word: "2.", "1.1", "12.1.", "(iii)", "a)", "B."
+_MARKER_WORD = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|\(?(?:[A-Za-z]|[ivxlcIVXLC]{1,5})[.)])$")
+
+
+def _styled_prefix(words: list[Word], lead: int, style: str) -> str:
+    """The leading run of words set in ``style`` ("bold"/"italic"), a regular list number
+    before it included; "" when the line (after its number) starts in another face."""
+    run: list[str] = []
+    for i in range(lead, len(words)):
+        w = words[i]
+        if not getattr(w, style):
+            # the heading's closing "." or ":" set in the body face, touching it, closes the run
+            if run and re.fullmatch(r"[.:]", w.text) and w.x0 - words[i - 1].x1 <= 0.12 * max(w.size, 1):
+                run[-1] += w.text
+            break
+        run.append(w.text)
+    if not run:
+        return ""
+    return " ".join([w.text for w in words[:lead]] + run)
 
 
 def page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:

@@ -29,6 +29,8 @@ class Line:
     #: the leading run of bold words ("Limitation of Liability."), "" when the line starts regular
     bold_prefix: str = ""
     italic: bool = False
+    #: the leading run of italic words, a list number before it included ("6.1 Price modification:")
+    italic_prefix: str = ""
     #: vertical distance from the previous line's bottom in the same column (None at a column top)
     gap: Optional[float] = None
     column: int = 0

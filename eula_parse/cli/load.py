@@ -1,0 +1,50 @@
+"""Getting a Document for a command: from the index when it already holds the file, else by parsing.
+
+Parsing a PDF takes seconds; the index stores everything a parse produced,
+keyed by the file's SHA-256. So ``eula diff``, ``eula entities`` and ``eula
+check`` on files that are indexed answer at once instead of parsing again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from eula_parse.cli.output import slow_progress
+from eula_parse.pipeline import DEFAULT_MAX_PAGES
+
+
+def _indexed(path: Path, index_dir: Optional[str]):
+    """The document the index holds for this file's bytes, or None (no index, not indexed, unreadable)."""
+    from eula_parse.errors import EulaError
+    from eula_parse.index import ClauseIndex, default_index_path, file_sha256, is_index_dir
+
+    where = Path(index_dir) if index_dir else default_index_path()
+    if not path.is_file() or not is_index_dir(where):
+        return None
+    try:
+        sha = file_sha256(path)
+        with ClauseIndex(where, create=False) as index:
+            document = index.document_for_file(sha)
+    except (OSError, EulaError):  # a damaged or locked index only costs the shortcut
+        return None
+    if document is not None:
+        document.source = str(path)
+    return document
+
+
+def load_document(spec: str, index_dir: Optional[str] = None, *, tag: bool = True,
+                  max_pages: int = DEFAULT_MAX_PAGES, engine: Optional[str] = None):
+    """The document in file ``spec``: reused from the index by SHA-256 when it is there, else parsed.
+
+    A PDF ``engine`` asked for by name is always run (the index holds the default engine's parse).
+    """
+    path = Path(spec)
+    if tag and engine is None:
+        document = _indexed(path, index_dir)
+        if document is not None:
+            return document
+    from eula_parse.pipeline import parse
+
+    with slow_progress(f"parsing {spec}"):
+        return parse(path, tag=tag, max_pages=max_pages, engine=engine)
