@@ -308,22 +308,24 @@ def _lines(chars: list) -> list[list]:
     return [sorted(line, key=lambda c: c[1]) for _, line in sorted(lines.items())]
 
 
-def _word(chars: list, font: tuple[str, float]) -> Word:
-    name, size = font
-    texts, x0s, x1s, tops, bottoms, _ = zip(*chars)
+_STYLES: dict[str, tuple[bool, bool]] = {}
+
+
+def _style(name: str) -> tuple[bool, bool]:
+    """(bold, italic) from a font name, as the reference engine reads them; cached per name."""
+    style = _STYLES.get(name)
+    if style is None:
+        style = _STYLES[name] = (bool(_BOLD.search(name)), bool(_ITALIC.search(name)))
+    return style
+
+
+def _word(chars: list, size: float, bold: bool, italic: bool) -> Word:
+    texts, _, x1s, tops, bottoms, _ = zip(*chars)
     text = "".join(texts)
     if _HAS_LIGATURE.search(text):
         text = "".join(_LIGATURES.get(t, t) for t in texts)
-    return Word(
-        text=text,
-        x0=min(x0s),
-        x1=max(x1s),
-        top=min(tops),
-        bottom=max(bottoms),
-        size=round(size, 1),
-        bold=bool(_BOLD.search(name)),
-        italic=bool(_ITALIC.search(name)),
-    )
+    # A line's characters are sorted by x0, so the first one starts the word.
+    return Word(text, chars[0][1], max(x1s), min(tops), max(bottoms), size, bold, italic)
 
 
 def words_of(chars: list) -> list[Word]:
@@ -335,27 +337,27 @@ def words_of(chars: list) -> list[Word]:
     top moves more than 2 pt.
     """
     words: list[Word] = []
+    append = words.append
     for font, run in groupby(chars, key=lambda c: c[5]):
+        size = round(font[1], 1)
+        bold, italic = _style(font[0])
         for line in _lines(list(run)):
             word: list = []
+            x0 = x1 = top = 0.0
             for char in line:
-                if char[0].isspace():
+                text, cx0, cx1, ctop = char[0], char[1], char[2], char[3]
+                if text.isspace():
                     if word:
-                        words.append(_word(word, font))
-                    word = []
-                    continue
-                if word:
-                    previous = word[-1]
-                    if (
-                        char[1] < previous[1]
-                        or char[1] > previous[2] + _X_TOLERANCE
-                        or abs(char[3] - previous[3]) > _Y_TOLERANCE
-                    ):
-                        words.append(_word(word, font))
+                        append(_word(word, size, bold, italic))
                         word = []
+                    continue
+                if word and (cx0 < x0 or cx0 > x1 + _X_TOLERANCE or abs(ctop - top) > _Y_TOLERANCE):
+                    append(_word(word, size, bold, italic))
+                    word = []
                 word.append(char)
+                x0, x1, top = cx0, cx1, ctop
             if word:
-                words.append(_word(word, font))
+                append(_word(word, size, bold, italic))
     return words
 
 
