@@ -72,3 +72,22 @@ def test_text_scaled_by_its_matrix_has_its_shown_size(tmp_path):
     ((_, _, reference, _),) = list(plumber.pages(path, max_pages=1))
     assert [(w.text, w.size, w.bold) for w in words] == [(w.text, w.size, w.bold) for w in reference]
     assert {w.size for w in words} == {12.0}
+
+
+def test_documents_read_from_several_threads_at_once(tmp_path):
+    """PDFium is not thread-safe; a web server parsing uploads in threads must still get whole trees."""
+    import threading
+    from pathlib import Path
+
+    import eula_parse
+
+    path = Path(__file__).resolve().parent.parent / "corpus" / "milestone-eula-20250425.pdf"
+    trees = []
+    threads = [threading.Thread(target=lambda: trees.append(eula_parse.parse(path, tag=False).to_dict()))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(trees) == 3 and trees[0] == trees[1] == trees[2]
+    assert len(trees[0]["groups"]) > 0

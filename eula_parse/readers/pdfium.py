@@ -1,10 +1,11 @@
 """The PDFium (pypdfium2) PDF engine, the default: each page's words with their fonts.
 
 PDFium reads a page's characters in C, so what costs time here is the number
-of calls from Python, not the PDF. A page costs one call for its whole text,
-one call per character for its box and one for the text object it belongs to;
-font name, size, direction and render mode are asked once per text object (a
-text object has one font, size and matrix).
+of calls from Python, not the PDF. A page costs one call for its whole text
+and two per character (its loose box, the text object it belongs to), mapped
+over the page in C; font name, size, direction, render mode and baseline are
+asked once per text object (one ``Tj``/``TJ``: one font, size, matrix and
+baseline).
 
 The characters are then grouped into words exactly as the reference engine's
 ``extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname",
@@ -27,17 +28,16 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import threading
 from collections import Counter, deque
 from itertools import groupby, repeat
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 from eula_parse.errors import ExtractionError, InputError
 from eula_parse.readers.columns import Word
+from eula_parse.readers.plumber import _BOLD, _ITALIC  # one rule for both engines: weight and slant by font name
 
-#: Same rules as the reference engine: bold and italic are read from the font name.
-_BOLD = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|,b\b|-b\b|bd\b", re.I)
-_ITALIC = re.compile(r"italic|oblique|-it\b|,it\b", re.I)
 #: pdfplumber's ligature expansion (``expand_ligatures=True``).
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _HAS_LIGATURE = re.compile("[" + "".join(_LIGATURES) + "]")
@@ -51,12 +51,14 @@ class Refused(InputError):
 
 
 _lib = None
+#: PDFium is not thread-safe: one document at a time per process (the web app parses in threads).
+_LOCK = threading.RLock()
 
 
 class _Lib:
     """pypdfium2's raw bindings (PDFium initialised) plus the per-character calls re-declared.
 
-    The three calls made for every character take and return plain integers
+    The calls made for every character take and return plain integers
     (addresses), so they can be mapped over a page's characters without a
     Python-level loop or pointer objects.
     """
@@ -381,6 +383,11 @@ def pages(path: Path, *, max_pages: int) -> Iterator[tuple[float, float, list[Wo
     :class:`InputError` for encrypted files and more than ``max_pages`` pages,
     :class:`ExtractionError` for a page that cannot be loaded.
     """
+    with _LOCK:
+        yield from _pages(path, max_pages)
+
+
+def _pages(path: Path, max_pages: int) -> Iterator[tuple[float, float, list[Word], float]]:
     lib = _library()
     pdfium_c = lib.c
     doc = _open(path)
@@ -415,6 +422,11 @@ def chars_only(path: Path) -> int:
 
     For ``bench/parse.py``; returns the number of characters read.
     """
+    with _LOCK:
+        return _chars_only(path)
+
+
+def _chars_only(path: Path) -> int:
     lib = _library()
     pdfium_c = lib.c
     doc = _open(path)
