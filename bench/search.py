@@ -1,23 +1,34 @@
-"""Benchmark: the clause index at 200 agreements, beside SQLite FTS5 on the same clauses, same run.
+"""Benchmark: the clause index on both engines beside bare Whoosh and SQLite FTS5, same records, same run.
 
-    python bench/search.py [--agreements 200] [--queries 200] [--runs 10]
+    python bench/search.py [--agreements 200] [--queries 200] [--rounds 3] [--runs 10]
+    python bench/search.py --agreements 50,200,2000 --rounds 1      # by hand: growth to 2,000
 
-Builds 200 agreements from the two corpus versions (each copy with its own
+Builds N agreements from the two corpus versions (each copy with its own
 vendor and brand names, some sentences dropped or borrowed from elsewhere and
-numbers changed, so the vocabulary grows as it would), indexes them with
-``ClauseIndex.add`` (one commit per agreement, as ``eula index`` does) and
-with SQLite FTS5 (porter stemming, one transaction), then runs the same 200
-queries through both (words OR'd: natural questions are not AND queries):
-the hand-written known-item questions plus questions made from random
-clauses, some with typos. Prints indexing time, index size,
-median and p95 query latency and the Whoosh/FTS5 ratio, then the wall time of
-whole ``eula search`` processes on the bundled corpus. Goals: median query
-under 10 ms at 200 agreements; ``eula search`` under 0.5 s wall.
+numbers changed, so the vocabulary grows as it would) and indexes the same
+records four ways, interleaved round by round so a busy machine slows them
+alike:
+
+* ``whoosh``  -- ``ClauseIndex`` with the default engine, files added in
+  batches of 64 as ``eula index`` does;
+* ``tantivy`` -- ``ClauseIndex(engine="tantivy")``, the same way;
+* ``bare``    -- bare Whoosh: a minimal schema (id and text stored; product,
+  heading, text indexed with the project's analyser), one writer, one commit;
+* ``fts5``    -- SQLite FTS5 (porter stemming, one transaction).
+
+Then the same queries through all four (words OR'd, top 10): the known-item
+questions plus questions made from random clauses, some with typos; each
+query runs through every contender in turn, for ``--rounds`` rounds. Prints
+build time, index size, p50/p95 query latency, the ratios the acceptance
+asks for (medians over rounds), known-item ranking per engine, and the wall
+time of whole ``eula search`` processes on the bundled corpus per engine.
+With several sizes, prints how build and query time grow between them.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -36,12 +47,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import eula_parse  # noqa: E402
-from eula_parse.index import ClauseIndex, default_index_path, needs_seeding, seed  # noqa: E402
+from eula_parse.index import ClauseIndex  # noqa: E402
+from eula_parse.index.engines import engine_class  # noqa: E402
+
+try:  # load both engines now, so later edits to the source cannot mix into a long run
+    engine_class("tantivy")
+except eula_parse.EulaError:
+    pass
 from eula_parse.model import Document, slugify  # noqa: E402
 
 SYLLABLES = "ka lo mi ra ven tor sul dex na qui bar zel ost mar lin vo pre tek".split()
 FILLER = ("subject to the terms set out above the licensee shall keep records of every installation "
           "and make them available on request within a reasonable time").split()
+BATCH = 64  # files per commit, as `eula index` batches them
 
 
 def word(rng: random.Random, parts: int = 3) -> str:
@@ -55,7 +73,7 @@ def vary(doc: Document, k: int) -> Document:
     copy = deepcopy(doc)
     copy.title = f"{vendor} End-user License Agreement"
     copy.version = f"{doc.version} r{k}"
-    copy.sha256 = None
+    copy.sha256 = hashlib.sha256(f"synthetic-{k}".encode()).hexdigest()  # as parse() hashes the file
     copy.source = f"synthetic/{slugify(vendor)}-{k}.pdf"
     sentences = [s for n in doc.nodes() for s in re.split(r"(?<=[.;])\s+", n.text) if len(s) > 40]
 
@@ -99,166 +117,253 @@ def make_queries(docs: list[Document], n: int) -> list[str]:
     return queries[:n]
 
 
-def fts_query(text: str) -> str:
-    """The same words as an FTS5 OR query (natural questions are not AND queries)."""
-    words = re.findall(r"\w+", text.lower())
-    return " OR ".join(f'"{w}"' for w in words) or '""'
-
-
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def dir_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size if path.is_file() else sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build_whoosh(docs: list[Document], work: Path) -> tuple[ClauseIndex, dict]:
-    path = work / "whoosh"
-    ix = ClauseIndex(path)
-    started = time.perf_counter()
-    for doc in docs:
-        ix.add(doc)
-    segments = ix.segments()
-    merge_started = time.perf_counter()
-    ix.optimize()  # what `eula index` does after a batch that leaves many segments
-    merge_s = time.perf_counter() - merge_started
-    index_s = time.perf_counter() - started
-    return ix, {"index_s": index_s, "merge_s": merge_s, "segments": segments, "size": dir_size(path),
-                "records": len(ix)}
+# -- the four contenders -------------------------------------------------------------
 
 
-FTS_SQL = ("SELECT id, document, snippet(clauses, 4, '[', ']', '…', 24), bm25(clauses, 0, 0, 2.0, 1.0, 1.0) AS s"
-           " FROM clauses WHERE clauses MATCH ? ORDER BY s LIMIT 10")
+class Engine:
+    """A ClauseIndex on one engine."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def build(self, docs: list[Document], path: Path) -> None:
+        self.ix = ClauseIndex(path, engine=self.name)
+        for start in range(0, len(docs), BATCH):
+            self.ix.add_many([(doc, doc.source) for doc in docs[start:start + BATCH]])
+        self.ix.optimize()
+
+    def query(self, q: str) -> list[str]:
+        return [h.id for h in self.ix.search(q, limit=10)]
+
+    def close(self) -> None:
+        self.ix.close()
 
 
-def build_fts(docs: list[Document], work: Path) -> tuple[sqlite3.Connection, dict]:
-    path = work / "fts.sqlite"
-    db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE clauses USING fts5(id UNINDEXED, document UNINDEXED, product, heading, text,"
-               " tokenize='porter unicode61')")
-    started = time.perf_counter()
-    with db:
+class BareWhoosh:
+    """Whoosh at its floor: minimal schema, one writer, one commit, the same analyser and ranking."""
+
+    name = "bare"
+
+    def build(self, docs: list[Document], path: Path) -> None:
+        import whoosh.index
+        from whoosh.fields import ID, TEXT, Schema
+
+        from eula_parse.index.engines.whoosh import _analyzer
+
+        ana = _analyzer()
+        path.mkdir()
+        schema = Schema(id=ID(stored=True), product=TEXT(analyzer=ana), heading=TEXT(analyzer=ana),
+                        text=TEXT(analyzer=ana, stored=True))
+        ix = whoosh.index.create_in(str(path), schema)
+        writer = ix.writer()
         for doc in docs:
             for node in doc.nodes():
-                product = getattr(node, "name", "") or ""
-                db.execute("INSERT INTO clauses VALUES (?,?,?,?,?)",
-                           (node.id, doc.id, product, getattr(node, "heading", None) or "", node.text))
-    return db, {"index_s": time.perf_counter() - started, "size": path.stat().st_size}
+                writer.add_document(id=node.id, product=getattr(node, "name", "") or "",
+                                    heading=getattr(node, "heading", None) or "", text=node.text)
+        writer.commit()
+        self.ix = ix
+        self.searcher = ix.searcher(weighting=_weighting())
+        from whoosh.qparser import MultifieldParser, OrGroup
+
+        from eula_parse.index.engines.whoosh import FIELD_BOOSTS
+        self.parser = MultifieldParser(["text", "heading", "product"], schema, fieldboosts=dict(FIELD_BOOSTS),
+                                       group=OrGroup.factory(0.9))
+
+    def query(self, q: str) -> list[str]:
+        return [r["id"] for r in self.searcher.search(self.parser.parse(q), limit=10)]
+
+    def close(self) -> None:
+        self.searcher.close()
 
 
-def timed(fn) -> tuple[float, float]:
-    """(wall ms, CPU ms) of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    fn()
-    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+def _weighting():
+    from eula_parse.index.engines.whoosh import _weighting as weighting
+
+    return weighting()
 
 
-def run_queries(ix: ClauseIndex, db: sqlite3.Connection, queries: list[str]) -> dict[str, list[tuple[float, float]]]:
-    """Each query through every engine in turn, so a busy machine slows them alike."""
-    for q in queries[:20]:  # warm caches, as a long-lived process would have them
-        ix.search(q)
-        db.execute(FTS_SQL, (fts_query(q),)).fetchall()
-    out: dict[str, list[tuple[float, float]]] = {"whoosh": [], "whoosh_count": [], "fts": [], "fts_and": []}
-    for q in queries:
-        out["whoosh"].append(timed(lambda: ix.search(q, limit=10)))
-        out["fts"].append(timed(lambda: db.execute(FTS_SQL, (fts_query(q),)).fetchall()))
-        out["whoosh_count"].append(timed(lambda: ix.search(q, limit=10, count=True)))
-        out["fts_and"].append(timed(lambda: db.execute(FTS_SQL, (fts_query(q).replace(" OR ", " AND "),))
-                                    .fetchall()))
+class Fts5:
+    name = "fts5"
+    SQL = ("SELECT id, document, snippet(clauses, 4, '[', ']', '…', 24), bm25(clauses, 0, 0, 2.0, 1.0, 1.0) AS s"
+           " FROM clauses WHERE clauses MATCH ? ORDER BY s LIMIT 10")
+
+    def build(self, docs: list[Document], path: Path) -> None:
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE VIRTUAL TABLE clauses USING fts5(id UNINDEXED, document UNINDEXED, product, "
+                        "heading, text, tokenize='porter unicode61')")
+        with self.db:
+            for doc in docs:
+                for node in doc.nodes():
+                    self.db.execute("INSERT INTO clauses VALUES (?,?,?,?,?)",
+                                    (node.id, doc.id, getattr(node, "name", "") or "",
+                                     getattr(node, "heading", None) or "", node.text))
+
+    def query(self, q: str) -> list[str]:
+        words = re.findall(r"\w+", q.lower())
+        match = " OR ".join(f'"{w}"' for w in words) or '""'
+        return [row[0] for row in self.db.execute(self.SQL, (match,)).fetchall()]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def contenders(names: list[str]) -> list:
+    made = {"whoosh": lambda: Engine("whoosh"), "tantivy": lambda: Engine("tantivy"),
+            "bare": BareWhoosh, "fts5": Fts5}
+    return [made[name]() for name in names]
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+def measure(docs: list[Document], queries: list[str], names: list[str], rounds: int, work: Path) -> dict:
+    """Build and query times per contender, interleaved round by round; medians over rounds."""
+    builds = {n: [] for n in names}
+    lat = {n: [] for n in names}
+    p50s = {n: [] for n in names}
+    p95s = {n: [] for n in names}
+    sizes: dict[str, int] = {}
+    for r in range(rounds):
+        order = names if r % 2 == 0 else list(reversed(names))  # no contender always goes first
+        built = []
+        for c in contenders(order):
+            path = work / f"{c.name}-{len(docs)}-{r}"
+            started = time.perf_counter()
+            c.build(docs, path)
+            builds[c.name].append(time.perf_counter() - started)
+            sizes[c.name] = dir_size(path)
+            built.append(c)
+            print(f"  round {r + 1}: {c.name} built in {builds[c.name][-1]:.1f} s", file=sys.stderr)
+        for c in built:
+            for q in queries[:20]:  # warm caches, as a long-lived process would have them
+                c.query(q)
+        per_round = {c.name: [] for c in built}
+        for q in queries:
+            for c in built:
+                t = time.perf_counter()
+                c.query(q)
+                per_round[c.name].append((time.perf_counter() - t) * 1000)
+        for name, values in per_round.items():
+            lat[name].extend(values)
+            p50s[name].append(statistics.median(values))
+            p95s[name].append(percentile(values, 95))
+            print(f"  round {r + 1}: {name} query p50 {p50s[name][-1]:.2f} ms, p95 {p95s[name][-1]:.2f} ms, "
+                  f"size {sizes[name] / 1e6:.1f} MB", file=sys.stderr)
+        for c in built:
+            c.close()
+        for path in work.glob(f"*-{len(docs)}-{r}"):
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+    return {
+        "build": {n: statistics.median(v) for n, v in builds.items()},
+        "p50": {n: statistics.median(v) for n, v in p50s.items()},
+        "p95": {n: statistics.median(v) for n, v in p95s.items()},
+        "size": sizes,
+    }
+
+
+def ranking(docs: list[Document], names: list[str], work: Path) -> dict[str, tuple[int, int, int]]:
+    """Known-item gold on the bundled agreement (both versions indexed): (first, top 3, questions)."""
+    gold = json.loads((ROOT / "tests" / "gold" / "queries.json").read_text())["queries"]
+    out = {}
+    for name in names:
+        with ClauseIndex(work / f"gold-{name}", engine=name) as ix:
+            ix.add_many([(doc, doc.source) for doc in docs])
+            first = top3 = 0
+            for g in gold:
+                ids = [h.id for h in ix.search(g["q"], limit=3)]
+                first += ids[:1] == [g["id"]]
+                top3 += g["id"] in ids
+        out[name] = (first, top3, len(gold))
     return out
 
 
-def bench_cli(index: Path, runs: int, env: dict) -> list[float]:
+def bench_cli(index: Path, runs: int) -> list[float]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     times = []
-    for _ in range(runs):
+    for _ in range(runs + 1):  # the first run compiles and caches bytecode
         t = time.perf_counter()
-        out = subprocess.run(["eula", "search", "unrestricted number of computers", "--index", str(index)],
-                             capture_output=True, env=env)
+        out = subprocess.run([sys.executable, "-m", "eula_parse", "search", "unrestricted number of computers",
+                              "--index", str(index)], capture_output=True, env=env)
         times.append(time.perf_counter() - t)
         assert out.returncode == 0, out.stderr
-    return times
-
-
-def corpus_index(work: Path) -> Path:
-    """The default index if it is complete, else one built from corpus/ in the work directory."""
-    default = default_index_path()
-    if not needs_seeding(default):
-        return default
-    path = work / "corpus-index"
-    print("building an index of corpus/ for the CLI timing ...", file=sys.stderr)
-    ix, _ = seed(path, ROOT / "corpus", jobs=min(2, os.cpu_count() or 1))
-    ix.close()
-    return path
+    return times[1:]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--agreements", type=int, default=200)
+    parser.add_argument("--agreements", default="200", help="agreements to index; several as 50,200,2000")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=10, help="whole `eula search` processes to time")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved build+query rounds per size")
+    parser.add_argument("--runs", type=int, default=10, help="whole `eula search` processes to time per engine")
+    parser.add_argument("--engines", default="whoosh,tantivy,bare,fts5",
+                        help="contenders (whoosh, tantivy, bare, fts5); e.g. leave whoosh out at 2,000")
     args = parser.parse_args()
+    sizes = [int(n) for n in args.agreements.split(",")]
+    names = [n for n in args.engines.split(",") if n]
+    engines = [n for n in names if n in ("whoosh", "tantivy")]
 
     t = time.perf_counter()
     base = [eula_parse.parse(ROOT / "corpus" / "milestone-eula-20250425.pdf"),
             eula_parse.parse(ROOT / "corpus" / "milestone-eula-20240612.pdf")]
-    parse_s = time.perf_counter() - t
-    docs = [vary(base[k % 2], k) for k in range(args.agreements)]
-    queries = make_queries(docs, args.queries)
-    nodes = sum(1 for d in docs for _ in d.nodes())
-    print(f"corpus: {args.agreements} agreements, {nodes} nodes (2 PDFs parsed in {parse_s:.1f} s); "
-          f"{len(queries)} queries")
-
+    print(f"2 PDFs parsed in {time.perf_counter() - t:.1f} s; {args.rounds} interleaved round(s) per size; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     work = Path(tempfile.mkdtemp(prefix="eula-bench-"))
+    results = {}
     try:
-        ix, w = build_whoosh(docs, work)
-        db, f = build_fts(docs, work)
-        lat = run_queries(ix, db, queries)
-        ix.close()
-        db.close()
-
-        def pct(key: str, p: float, which: int = 0) -> float:
-            return percentile([x[which] for x in lat[key]], p)
-
-        print()
-        print(f"{'':24}{'ClauseIndex (Whoosh)':>22}{'SQLite FTS5':>14}{'ratio':>8}")
-        print(f"{'index build':24}{w['index_s']:>20.1f} s{f['index_s']:>12.2f} s"
-              f"{w['index_s'] / f['index_s']:>8.1f}")
-        print(f"{'  per agreement':24}{w['index_s'] / len(docs) * 1000:>19.0f} ms"
-              f"{f['index_s'] / len(docs) * 1000:>11.1f} ms")
-        print(f"{'index size':24}{w['size'] / 1e6:>19.1f} MB{f['size'] / 1e6:>11.1f} MB"
-              f"{w['size'] / f['size']:>8.1f}")
-        for label, p, which in (("query median (wall)", 50, 0), ("query p95 (wall)", 95, 0),
-                                ("query median (CPU)", 50, 1), ("query p95 (CPU)", 95, 1)):
-            wv, fv = pct("whoosh", p, which), pct("fts", p, which)
-            print(f"{label:24}{wv:>19.2f} ms{fv:>11.2f} ms{wv / fv:>8.1f}")
-        print(f"{'  with exact total':24}{pct('whoosh_count', 50):>19.2f} ms   (median wall; p95 "
-              f"{pct('whoosh_count', 95):.0f} ms)")
-        print(f"{'  FTS5 AND, median':24}{'':>22}{pct('fts_and', 50):>11.2f} ms"
-              f"   (for reference: AND finds nothing for most questions)")
-        print(f"(Whoosh: one commit per agreement, {w['segments']} segments merged into one in "
-              f"{w['merge_s']:.1f} s, included above; {w['records']} records)")
-        goal = "met" if pct("whoosh", 50) < 10 else "NOT met"
-        print(f"goal median < 10 ms at {len(docs)} agreements: {goal}")
-
-        index = corpus_index(work)
-        env = dict(os.environ)
-        cli = bench_cli(index, args.runs, env)
-        warm_env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        bench_cli(index, 1, warm_env)  # compile and cache bytecode once
-        cached = bench_cli(index, args.runs, warm_env)
-        big = bench_cli(work / "whoosh", max(3, args.runs // 2), warm_env)
-        print()
-        print(f"whole `eula search` process, bundled corpus ({index}):")
-        bytecode = "off" if env.get("PYTHONDONTWRITEBYTECODE") else "on"
-        print(f"  as run here (bytecode cache {bytecode}): median {statistics.median(cli):.2f} s, "
-              f"max {max(cli):.2f} s")
-        print(f"  bytecode cached:                   median {statistics.median(cached):.2f} s, "
-              f"max {max(cached):.2f} s   goal < 0.5 s: "
-              f"{'met' if statistics.median(cached) < 0.5 else 'NOT met'}")
-        print(f"  on the {len(docs)}-agreement index, cached: median {statistics.median(big):.2f} s")
-        print(f"(load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        for n in sizes:
+            docs = [vary(base[k % 2], k) for k in range(n)]
+            queries = make_queries(docs, args.queries)
+            records = sum(1 for d in docs for _ in d.nodes())
+            print(f"\n{n} agreements, {records} records, {len(queries)} queries", flush=True)
+            res = results[n] = measure(docs, queries, names, args.rounds, work)
+            print(f"{'':18}" + "".join(f"{name:>12}" for name in names))
+            print(f"{'build (s)':18}" + "".join(f"{res['build'][x]:>12.2f}" for x in names))
+            print(f"{'index size (MB)':18}" + "".join(f"{res['size'][x] / 1e6:>12.1f}" for x in names))
+            print(f"{'query p50 (ms)':18}" + "".join(f"{res['p50'][x]:>12.2f}" for x in names))
+            print(f"{'query p95 (ms)':18}" + "".join(f"{res['p95'][x]:>12.2f}" for x in names))
+            ratio = lambda key, a, b: res[key][a] / res[key][b]  # noqa: E731
+            if {"whoosh", "bare"} <= set(names):
+                print(f"build  whoosh / bare whoosh: {ratio('build', 'whoosh', 'bare'):.2f}  (goal <= 1.5)")
+                print(f"query  whoosh / bare whoosh: {ratio('p50', 'whoosh', 'bare'):.2f}  (goal <= 1.2, p50)")
+            if {"tantivy", "fts5"} <= set(names):
+                print(f"build  tantivy / FTS5:       {ratio('build', 'tantivy', 'fts5'):.2f}  (goal <= 10)")
+            if "tantivy" in names:
+                print(f"query  tantivy p50 {res['p50']['tantivy']:.2f} ms (goal < 2), "
+                      f"p95 {res['p95']['tantivy']:.2f} ms (goal < 10)")
+        if len(sizes) > 1:
+            print("\ngrowth (time at the larger size / time at the smaller; agreements grow "
+                  + ", ".join(f"{b / a:g}x" for a, b in zip(sizes, sizes[1:])) + ")")
+            for name in names:
+                steps = []
+                for a, b in zip(sizes, sizes[1:]):
+                    steps.append(f"{a}->{b}: build {results[b]['build'][name] / results[a]['build'][name]:.1f}x, "
+                                 f"query p50 {results[b]['p50'][name] / results[a]['p50'][name]:.1f}x")
+                print(f"  {name:8} " + "; ".join(steps))
+        if engines:
+            print("\nknown-item questions on the bundled agreement (both versions indexed):")
+            for name, (first, top3, total) in ranking(base, engines, work).items():
+                print(f"  {name:8} first {first}/{total} ({first / total:.0%}), top 3 {top3}/{total} "
+                      f"({top3 / total:.0%})")
+            print("\nwhole `eula search` process on the bundled reference agreement, both versions "
+                  "(bytecode cached):")
+            for name in engines:
+                index = work / f"corpus-{name}"
+                with ClauseIndex(index, engine=name) as ix:  # the PDFs parsed above: no second parse
+                    ix.add_many([(doc, doc.source) for doc in base])
+                times = bench_cli(index, args.runs)
+                print(f"  {name:8} median {statistics.median(times):.2f} s, max {max(times):.2f} s  "
+                      f"(goal < 0.5 s: {'met' if statistics.median(times) < 0.5 else 'NOT met'})")
+        print(f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -40,7 +40,7 @@ from typing import Any, Iterable, Optional
 from rapidfuzz import fuzz
 
 from eula_parse.errors import NotFoundError
-from eula_parse.model import Document, Entity, Node, item_spans, normalize_space, own_text, slugify
+from eula_parse.model import Document, Entity, Node, normalize_space, own_entities, own_text, slugify
 
 #: Every kind of change, in the order reports list them.
 KINDS = ("added", "removed", "modified", "renamed", "moved", "renumbered")
@@ -365,12 +365,6 @@ def _body(node: Node) -> str:
     """The node's own words: its text without its sub-items, which are units of their own
     (so a change inside item b is reported on item b, not on the clause too)."""
     return normalize_space(own_text(node))
-
-
-def _own_entities(node: Node) -> list[Entity]:
-    """The node's entities outside its sub-items (those are compared on the sub-items)."""
-    spans = [(start, end) for _item, start, end in item_spans(node.text or "", getattr(node, "items", None) or [])]
-    return [e for e in node.entities if not any(start <= e.start and e.end <= end for start, end in spans)]
 
 
 def _section_label(section) -> str:
@@ -832,7 +826,7 @@ class _Reporter:
         if o.key != n.key:
             self.emit(
                 "modified", o, n, old_text=o.body, new_text=n.body, redline=redline(o.body, n.body),
-                entity_changes=entity_changes(_own_entities(o.node), _own_entities(n.node)),
+                entity_changes=entity_changes(own_entities(o.node), own_entities(n.node)),
             )
             emitted = True
         if not emitted and o.number != n.number and (o.number or n.number):

@@ -46,7 +46,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from eula_parse.model import Document, Entity, Node, item_spans, slugify
+from eula_parse.model import Document, Entity, Node, own_entities, slugify
 
 PATTERNS = Path(__file__).with_name("patterns")
 
@@ -1407,11 +1407,7 @@ def check_document(doc: Document) -> CheckReport:
     vendor = _vendor(doc)
     names: dict[str, str] = {}
     for node in doc.nodes():
-        # what a sub-item says is reported once, on the sub-item
-        inside = [(start, end) for _item, start, end in item_spans(node.text, getattr(node, "items", None) or [])]
-        for entity in node.entities:
-            if any(start <= entity.start and entity.end <= end for start, end in inside):
-                continue
+        for entity in own_entities(node):  # what a sub-item says is reported once, on the sub-item
             if entity.label == "XREF" and not entity.target:
                 report.dangling.append((node.id, entity))
             elif entity.label == "PRODUCT" and not entity.target:

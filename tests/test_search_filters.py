@@ -13,17 +13,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eula_parse import ClauseIndex, QueryError
+from eula_parse import ClauseIndex
 from eula_parse.index import duration_days
 from eula_parse.index.query import ENTITY_LABELS, MODALITIES
 
-from conftest_search import MARKER_WORD, run_eula, synthetic_document
+from conftest_search import ENGINE_PARAMS, MARKER_WORD, run_eula, synthetic_document
+
+
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def engine(request):
+    """Every test on an index runs once per engine."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def milestone_index(tmp_path_factory, doc_2024, doc_2025):
-    path = tmp_path_factory.mktemp("filters") / "index"
-    with ClauseIndex(path) as ix:
+def milestone_index(tmp_path_factory, doc_2024, doc_2025, engine):
+    path = tmp_path_factory.mktemp(f"filters-{engine}") / "index"
+    with ClauseIndex(path, engine=engine) as ix:
         ix.add(doc_2024)
         ix.add(doc_2025)
     return path
@@ -83,11 +89,11 @@ DOCS = 4
 
 
 @pytest.fixture(scope="module")
-def synthetic_index(tmp_path_factory):
+def synthetic_index(tmp_path_factory, engine):
     """Four synthetic agreements (no PDFs): 3 products x 6 clauses each, durations and modalities."""
-    path = tmp_path_factory.mktemp("property") / "index"
+    path = tmp_path_factory.mktemp(f"property-{engine}") / "index"
     documents = [synthetic_document(n) for n in range(DOCS)]
-    with ClauseIndex(path) as ix:
+    with ClauseIndex(path, engine=engine) as ix:
         for doc in documents:
             ix.add(doc)
     return path, documents
@@ -134,3 +140,18 @@ def test_every_hit_satisfies_every_filter(synthetic_index, product, general, dur
     expected = brute_force(documents, product, general, durations, modalities)
     assert {(h.document, h.id) for h in hits} == expected
     assert hits.total == len(expected)
+
+
+def test_search_json_keys_are_always_present(milestone_index):
+    """Stable JSON: every key in every hit, null when empty; --jsonl streams the same records."""
+    out = run_eula("search", "governing", "law", "--general", "--json", "--index", str(milestone_index))
+    data = json.loads(out.stdout)
+    assert data["corrected"] is None and data["total"] >= len(data["hits"]) > 0
+    keys = list(data["hits"][0])
+    assert all(list(h) == keys for h in data["hits"])
+    general = data["hits"][0]
+    assert general["product"] is None and general["product_id"] is None and general["group"] is None
+    assert general["qualified_id"] == f"{general['document']}@20250425:{general['id']}"
+    lines = run_eula("search", "governing", "law", "--general", "--jsonl", "--index",
+                     str(milestone_index)).stdout.splitlines()
+    assert [json.loads(line) for line in lines] == data["hits"]

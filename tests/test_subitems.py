@@ -247,3 +247,18 @@ def test_diff_reports_a_change_once_on_the_deepest_node(built, tmp_path):
     assert {("section/2/a", "section/2/b"), ("section/2/c", "section/2/d")} <= renumbered
     (modified,) = [c for c in result.substantive if c.kind == "modified"]
     assert ("delete", "fee") in modified.redline and ("insert", "royalty") in modified.redline
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+def test_search_hits_land_on_sub_items(built, tmp_path):
+    index = eula_parse.ClauseIndex.open(tmp_path / "index")
+    index.add(built)
+    hits = list(index.search('"copyright notices in place"', limit=3))
+    assert hits[0].id == "section/2/b/iii" and hits[0].kind == "item"
+    record = index.get("section/2/b/iii")
+    assert [label for _, label in record.path] == ["2 License", "(b) Redistribution License"]
+    assert record.text == "you keep all copyright notices in place."
+    general = {h.id for h in index.search("terminate", general=True, limit=10)}
+    assert {"section/4/a", "section/4/b"} <= general

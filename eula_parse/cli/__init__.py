@@ -65,9 +65,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from eula_parse.cli import diff, entities, parse, search, serve
+    from eula_parse.cli import diff, entities, export, parse, search, serve
 
-    for module in (parse, entities, search, diff, serve):
+    for module in (parse, entities, search, diff, serve, export):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -23,6 +23,7 @@ from eula_parse.cli.output import (
 )
 
 from eula_parse.index import (
+    ENGINES,
     FILE_TIMEOUT,
     ClauseIndex,
     FileResult,
@@ -114,7 +115,10 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
         shown = [fit_path(r.path, max(20, room // 2)) if room else r.path for r in done]
         width = max((len(p) for p in shown), default=0)
         for r, path in zip(done, shown):
-            detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
+            if r.status == "skipped":  # a file in a folder that is not a supported form
+                detail = r.error or ""
+            else:
+                detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
             line = f"{r.status:<9}  {path:<{width}}  {detail}"
@@ -147,12 +151,15 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
               help="Files parsed at once (one worker process each) [default: one per core].")
 @click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
+              help="Search engine of a new (or rebuilt) index [default: whoosh; an existing index keeps its own]. "
+                   "tantivy needs the eula-parse[tantivy] extra.")
 @json_options
 @color_option
 def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, as_document: Optional[str],
               do_rebuild: bool, timeout: float, jobs: int, max_pages: Optional[int], list_docs: bool,
-              fmt: Optional[str]) -> None:
-    """Add agreements (files, or directories searched for them) to the clause index.
+              engine: Optional[str], fmt: Optional[str]) -> None:
+    """Add agreements (PDF, DOCX, RTF, HTML, Markdown, text; files, or directories searched for them) to the index.
 
     Each file is parsed in a worker process and added in one commit, so an
     interrupted run leaves every file fully in or out. Files already indexed
@@ -167,7 +174,7 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, a
 
         jobs = default_jobs()
     if list_docs:
-        with ClauseIndex(path, create=False) as ix:
+        with ClauseIndex(path, create=False, engine=engine) as ix:
             docs = ix.documents()
         records = ({"document": d.document, "title": d.title, "version": d.version, "date": d.date or None,
                     "latest": d.latest, "nodes": d.nodes, "pages": d.pages, "sha256": d.sha256,
@@ -188,12 +195,13 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, a
         paths = tuple(paths) + tuple(str(p) for p in found)
     if do_rebuild:  # without PATHS the files come from the old index, so their number is not known yet
         with _Progress(_count_files(paths) if paths else 0, "rebuilding") as progress:
-            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
+            ix, results = rebuild(path, paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress,
+                                  engine=engine)
         ix.close()
         sys.exit(_report(results, path, fmt))
     if not paths:
         raise click.UsageError("give files or directories to index (or --samples, --rebuild, --list)")
-    with ClauseIndex(path) as ix:
+    with ClauseIndex(path, engine=engine) as ix:
         results = _run_with_progress(
             "indexing", paths,
             lambda p: ix.index_files(paths, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=p,

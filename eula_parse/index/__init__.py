@@ -7,7 +7,9 @@ The package, by part:
   (:class:`Hit`, :class:`NodeRecord`, :class:`DocumentInfo`...).
 * :mod:`.query` -- query syntax checks, entity filter specs, product/group name resolution.
 * :mod:`.analysis` -- words as the index sees them (tokens, stop words, stems).
-* :mod:`.engines.whoosh` -- Whoosh's schema, analyser, ranking and query rewriting.
+* :mod:`.store` -- the SQLite record store beside the engine: files and nodes as shown.
+* :mod:`.engines` -- the engine interface (:mod:`.engines.base`), Whoosh's schema, analyser,
+  ranking and query rewriting (:mod:`.engines.whoosh`, the default) and tantivy (:mod:`.engines.tantivy`).
 * :mod:`.batch` -- parsing many files in worker processes with a time cap each.
 * :mod:`.build` -- seeding an index from the corpus and ``--rebuild``.
 * :mod:`.paths` -- where an index lives by default, which files in it are its own.
@@ -17,8 +19,9 @@ Everything that used to be importable from ``eula_parse.index`` still is.
 
 from eula_parse.index.analysis import QUESTION_WORDS, _stem, words
 from eula_parse.index.batch import FILE_TIMEOUT, WORKER_START_TIMEOUT, expand_paths, file_sha256
-from eula_parse.index.build import needs_seeding, rebuild, recorded_sources, seed
+from eula_parse.index.build import needs_seeding, rebuild, recorded_engine, recorded_sources, seed
 from eula_parse.index.clause_index import INDEX_FORMAT, LOCK_TIMEOUT, MAX_SEGMENTS, ClauseIndex
+from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES
 from eula_parse.index.engines.whoosh import (
     _ANALYZER,
     BM25_PARAMS,
@@ -59,7 +62,7 @@ from eula_parse.index.records import (
 )
 
 __all__ = [
-    "AddResult", "BM25_PARAMS", "ClauseIndex", "DEFAULT_FIELDS", "DocumentInfo", "ENV_INDEX", "FIELD_BOOSTS",
+    "AddResult", "BM25_PARAMS", "DEFAULT_ENGINE", "ENGINES", "recorded_engine", "ClauseIndex", "DEFAULT_FIELDS", "DocumentInfo", "ENV_INDEX", "FIELD_BOOSTS",
     "FILE_TIMEOUT", "FUZZY_EXPANSIONS", "FUZZY_WEIGHT", "FileResult", "Hit", "INDEX_FORMAT", "LOCK_TIMEOUT",
     "MARKER", "MAX_EDIT_DISTANCE", "MAX_SEGMENTS", "NodeRecord", "NodeRef", "QUERY_FIELDS", "QUESTION_WORDS",
     "SEEDING", "SNIPPET_CHARS", "SOURCES_LOG", "STRIP_OWN_NAME", "SearchResults", "TidyFilter", "UNLIMITED",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import Iterator
+from typing import Iterator, Optional
 
 from whoosh.analysis import StemFilter
 from whoosh.analysis.filters import STOP_WORDS
@@ -36,12 +36,19 @@ def words(text: str) -> Iterator[tuple[int, int, str]]:
     on every hit and record. ``_stem(word)`` gives the indexed term.
     """
     for match in _TOKEN_RE.finditer(text):
-        word = match.group().lower()
-        if word == "+":
-            word = "plus"
-        elif not word.isascii():
-            word = unicodedata.normalize("NFKD", word.replace("º", "").replace("°", ""))
-            word = "".join(c for c in word if not unicodedata.combining(c))
-        if len(word) < 2 or word in _STOP:
-            continue
-        yield match.start(), match.end(), word
+        word = kept_word(match.group())
+        if word is not None:
+            yield match.start(), match.end(), word
+
+
+def kept_word(token: str) -> Optional[str]:
+    """One token as the analyser keeps it (lower case, accents folded, "+" read as "plus"), or ``None``."""
+    word = token.lower()
+    if word == "+":
+        word = "plus"
+    elif not word.isascii():
+        word = unicodedata.normalize("NFKD", word.replace("º", "").replace("°", ""))
+        word = "".join(c for c in word if not unicodedata.combining(c))
+    if len(word) < 2 or word in _STOP:
+        return None
+    return word

@@ -25,11 +25,16 @@ if TYPE_CHECKING:
 FILE_TIMEOUT = 120.0
 
 
-def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], list[FileResult]]:
-    """Files named as given; directories searched recursively for ``*.pdf``.
+#: What a directory walk picks up: the forms eula_parse.readers reads (each file is then read by content).
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".rtf", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt", ".text")
 
-    Returns the files to index (no duplicates, in order) and an error result
-    for every path that does not exist.
+
+def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], list[FileResult]]:
+    """Files named as given; directories searched recursively for the supported forms.
+
+    Returns the files to index (no duplicates, in order), an error result for
+    every path that does not exist and a ``skipped`` result for every other
+    file found in a directory.
     """
     files: list[str] = []
     problems: list[FileResult] = []
@@ -38,7 +43,12 @@ def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], l
         path = Path(raw)
         if path.is_dir():
             try:
-                found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+                listed = sorted(p for p in path.rglob("*") if p.is_file())
+                found = [p for p in listed if p.suffix.lower() in SUPPORTED_SUFFIXES]
+                problems += [
+                    FileResult(str(p), "skipped", error=f"not a supported form ({p.suffix or 'no suffix'})")
+                    for p in listed if p.suffix.lower() not in SUPPORTED_SUFFIXES
+                ]
             except OSError as exc:
                 problems.append(FileResult(str(raw), "error", error=f"cannot list directory ({exc.strerror or exc})"))
                 continue
@@ -211,6 +221,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Parsed files wait for at most this many others, or this many seconds, before they are committed together.
+BATCH_FILES = 64
+BATCH_SECONDS = 5.0
 #: Seconds a worker may take to start (import spaCy, pdfplumber) before it counts as broken.
 WORKER_START_TIMEOUT = 120.0
 
@@ -256,6 +269,22 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
         workers.append(worker)
         selector.register(worker.fd, selectors.EVENT_READ, worker)
 
+    parsed: list[tuple[int, str, float, Any]] = []
+
+    def commit() -> None:
+        """Add the files parsed so far in one commit; their results are final only once it is in."""
+        batch = parsed[:]
+        parsed.clear()
+        try:
+            added = index.add_many([(doc, os.path.abspath(path)) for _, path, _, doc in batch],
+                                   as_document=as_document)
+        except EulaError as exc:
+            for i, path, began, _ in batch:
+                finish(i, FileResult(path, "error", time.monotonic() - began, error=str(exc)))
+            return
+        for (i, path, began, _), a in zip(batch, added):
+            finish(i, FileResult(path, a.status, time.monotonic() - began, a.document, a.title, a.version, a.nodes))
+
     def drop(worker: _Worker) -> None:
         selector.unregister(worker.fd)
         workers.remove(worker)
@@ -290,13 +319,7 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
                             message = payload[len(prefix):] if payload.startswith(prefix) else payload
                             finish(i, FileResult(path, "error", seconds, error=message))
                             continue
-                        try:
-                            added = index.add(payload, source=os.path.abspath(path), as_document=as_document)
-                        except EulaError as exc:
-                            finish(i, FileResult(path, "error", seconds, error=str(exc)))
-                            continue
-                        finish(i, FileResult(path, added.status, time.monotonic() - began, added.document,
-                                             added.title, added.version, added.nodes))
+                        parsed.append((i, path, began, payload))
                 except EOFError:
                     code = worker.proc.poll()
                     if worker.task:
@@ -321,9 +344,15 @@ def _run_batch(index: ClauseIndex, paths: list[str], *, timeout: float, jobs: in
                 while pending:
                     i, path, _sha = pending.pop()
                     finish(i, FileResult(path, "error", error="the parser process failed to start"))
+            busy = pending or any(w.task for w in workers)
+            if parsed and (not busy or len(parsed) >= BATCH_FILES or
+                           time.monotonic() - parsed[0][2] > BATCH_SECONDS):
+                commit()
             wanted = min(max(1, jobs), len(pending) + sum(1 for w in workers if w.task))
             while len(workers) < wanted:
                 start_worker()
+        if parsed:
+            commit()
     finally:
         for worker in list(workers):
             drop(worker)

@@ -11,8 +11,11 @@ from typing import Callable, Optional, Sequence, Union
 from eula_parse.errors import EulaError, IndexCorruptError, NotFoundError
 from eula_parse.index.batch import FILE_TIMEOUT
 from eula_parse.index.clause_index import ClauseIndex
+from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES
 from eula_parse.index.paths import (
+    MARKER,
     SEEDING,
+    TANTIVY_DIR,
     SOURCES_LOG,
     _index_owned,
     default_index_path,
@@ -44,9 +47,18 @@ def needs_seeding(path: Union[str, os.PathLike]) -> bool:
     return not is_index_dir(path) or (path / SEEDING).exists()
 
 
+def recorded_engine(path: Union[str, os.PathLike]) -> Optional[str]:
+    """The engine of the index at ``path``, even a damaged one (its marker, else its files); ``None`` if unknown."""
+    try:
+        engine = json.loads((Path(path) / MARKER).read_text()).get("engine")
+    except (OSError, ValueError, AttributeError):
+        engine = "tantivy" if (Path(path) / TANTIVY_DIR).is_dir() else None
+    return engine if engine in ENGINES else None
+
+
 def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]], *,
-         timeout: float = FILE_TIMEOUT, jobs: int = 1,
-         progress: Optional[Callable] = None) -> tuple[ClauseIndex, list[FileResult]]:
+         timeout: float = FILE_TIMEOUT, jobs: int = 1, progress: Optional[Callable] = None,
+         engine: Optional[str] = None) -> tuple[ClauseIndex, list[FileResult]]:
     """Create (or finish creating) the index at ``path`` from ``corpus`` (a folder, or files and folders).
 
     The first ``eula search`` on a fresh clone calls this, so it just works.
@@ -54,7 +66,7 @@ def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike, Sequence
     search resumes it (files already in are skipped by hash).
     """
     path = Path(path)
-    index = ClauseIndex(path)
+    index = ClauseIndex(path, engine=engine if not is_index_dir(path) else None)
     marker = path / SEEDING
     marker.touch()
     sources = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
@@ -68,13 +80,13 @@ def seed(path: Union[str, os.PathLike], corpus: Union[str, os.PathLike, Sequence
 
 def rebuild(path: Union[str, os.PathLike, None] = None, sources: Sequence[Union[str, os.PathLike]] = (), *,
             timeout: float = FILE_TIMEOUT, jobs: int = 1, max_pages: Optional[int] = None,
-            progress: Optional[Callable] = None) -> tuple[ClauseIndex, list[FileResult]]:
+            progress: Optional[Callable] = None, engine: Optional[str] = None) -> tuple[ClauseIndex, list[FileResult]]:
     """Build a fresh index from ``sources`` (default: the files the old index recorded) and swap it in.
 
     The new index is built beside the old one and renamed into place, so a
     damaged index is replaced only by a complete one and searches keep
     working meanwhile. A directory holding files that are not an index's is
-    refused rather than deleted.
+    refused rather than deleted. ``engine`` defaults to the old index's.
     """
     path = Path(path) if path is not None else default_index_path()
     if path.exists():
@@ -98,10 +110,11 @@ def rebuild(path: Union[str, os.PathLike, None] = None, sources: Sequence[Union[
             sources = [str(p) for p in sample_paths()]
         if not sources:
             raise NotFoundError(f"nothing to rebuild {path} from: give the files or directories to index")
+    engine = engine or recorded_engine(path) or DEFAULT_ENGINE
     tmp = path.parent / f".{path.name}.rebuild-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
-    new = ClauseIndex(tmp)
+    new = ClauseIndex(tmp, engine=engine)
     try:
         results = new.index_files(sources, timeout=timeout, jobs=jobs, max_pages=max_pages, progress=progress)
     except BaseException:

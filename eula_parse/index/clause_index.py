@@ -2,17 +2,19 @@
 
 ``ClauseIndex`` keeps one index record per preamble paragraph, section,
 product intro and clause, for every version of every agreement added to it.
-Whoosh does the work underneath, but no Whoosh object leaves this package:
-callers get :class:`Hit` and :class:`NodeRecord` dataclasses, so another
-engine could sit behind the same class later.
+A search engine (Whoosh by default, or tantivy) ranks and filters; the
+records themselves live in a SQLite record store beside it
+(:mod:`.store`). No engine object leaves this package: callers get
+:class:`Hit` and :class:`NodeRecord` dataclasses.
 
 Why the index is shaped the way it is:
 
 * **Everything ``eula show`` needs is stored** (text, entities as JSON, pages,
   the breadcrumb), so showing a clause never re-parses a PDF.
-* **A file is indexed in one Whoosh commit** (its nodes plus a "file" record
-  holding its SHA-256), so a crash or Ctrl-C leaves each file fully in or fully
-  out, and re-adding a file whose hash is present is a no-op.
+* **Files are written in batches, engine first, then the store**; a record
+  counts once its file is in the store, so a crash or Ctrl-C leaves each
+  file fully in or fully out (see :mod:`.store`), and re-adding a file whose
+  hash is present is a no-op. One writer at a time holds the index's lock.
 * **Versions live side by side**; searches default to the latest version of
   each document by masking the older ones, which costs nothing when there are
   none.
@@ -24,36 +26,24 @@ Why the index is shaped the way it is:
 from __future__ import annotations
 
 import difflib
+import fcntl
 import json
 import os
-import re
+import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
-import whoosh.index
 from whoosh import query as wq
-from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
-from whoosh.util.filelock import try_for
 
 from eula_parse.errors import IndexCorruptError, IndexLockedError, NotFoundError, QueryError
 from eula_parse.index import identity
 from eula_parse.index.batch import FILE_TIMEOUT, _run_batch
-from eula_parse.index.engines.whoosh import (
-    _CORRUPTION,
-    _READ_ERRORS,
-    FIELD_BOOSTS,
-    _cap_fuzzy,
-    _fuzzify,
-    _highlight_words,
-    _lazy_unions,
-    _or_terms,
-    _query_errors,
-    _schema,
-    _weighting,
-)
-from eula_parse.index.paths import MARKER, SOURCES_LOG, _index_owned, default_index_path, is_index_dir
-from eula_parse.index.query import DEFAULT_FIELDS, _as_list, _entity_filter, _resolve, check_modality, check_query
+from eula_parse.index.engines import DEFAULT_ENGINE, ENGINES, engine_class
+from eula_parse.index.engines.whoosh import _or_terms, parse_query
+from eula_parse.index.paths import LOCK_FILE, MARKER, SOURCES_LOG, _index_owned, default_index_path, is_index_dir
+from eula_parse.index.query import _as_list, _entity_filter, _resolve, by_file, check_modality
 from eula_parse.index.records import (
     AddResult,
     DocumentInfo,
@@ -63,7 +53,6 @@ from eula_parse.index.records import (
     SearchResults,
     _document_sha,
     _hit,
-    _order,
     _record_from_stored,
     _records,
     _ref,
@@ -74,34 +63,37 @@ from eula_parse.index.records import (
     version_date,
     version_token,
 )
+from eula_parse.index.store import STORE_NAME, RecordStore
 from eula_parse.model import Document, Entity, Item, slugify
 
-
 #: Bump when the schema or stored layout changes; older indexes then ask for ``--rebuild``.
-INDEX_FORMAT = 1
-
-
+INDEX_FORMAT = 2
 #: How long a writer waits for another process's write lock before giving up.
 LOCK_TIMEOUT = 120.0
 #: A batch that leaves more segments than this merges them (searches cost a little per segment).
 MAX_SEGMENTS = 4
+#: Single-file commits merge the engine's segments once there are this many.
+MERGE_AT = 16
 
 
 class ClauseIndex:
     """Clauses of many agreements, searchable; see the module docstring for the why.
 
-    >>> ix = ClauseIndex.open("index")          # created if missing
+    >>> ix = ClauseIndex.open("index")          # created if missing (engine="tantivy" to choose)
     >>> ix.add(eula_parse.parse("corpus/milestone-eula-20250425.pdf"))
     >>> ix.search("door licences", product="access")[0].id
     'product/xprotect-access/5'
     """
 
-    def __init__(self, path: Union[str, os.PathLike, None] = None, *, create: bool = True):
+    def __init__(self, path: Union[str, os.PathLike, None] = None, *, create: bool = True,
+                 engine: Optional[str] = None):
         """Open the index at ``path`` (default: :func:`default_index_path`), creating it if allowed.
 
-        Raises :class:`NotFoundError` when there is no index and ``create`` is
-        false, :class:`IndexCorruptError` when the directory is damaged,
-        foreign or from another format.
+        ``engine`` chooses the engine of a new index (default Whoosh); an
+        existing index uses the engine recorded in it, and naming another
+        one is an error. Raises :class:`NotFoundError` when there is no
+        index and ``create`` is false, :class:`IndexCorruptError` when the
+        directory is damaged, foreign or from another format.
         """
         path = Path(path) if path is not None else default_index_path()
         if path.exists() and not path.is_dir():
@@ -109,27 +101,42 @@ class ClauseIndex:
         if not is_index_dir(path):
             if not create:
                 raise NotFoundError(f"no index at {path}: create one with `eula index FILES --index {path}`")
-            self._create(path)
+            self._create(path, engine or DEFAULT_ENGINE)
         self.path = path
-        self._ix = self._open_whoosh(path)
-        self._searcher: Any = None
-        self._registry_cache: Optional[tuple[int, dict[str, DocumentInfo]]] = None
-        self._parsers: dict[str, Any] = {}
-        self._docsets: dict[tuple[int, str], Any] = {}
+        meta = self._read_marker(path)
+        self.engine_name = meta.get("engine", "whoosh")
+        if self.engine_name not in ENGINES:
+            raise IndexCorruptError(f"index at {path} names an unknown engine {self.engine_name!r}: "
+                                    f"run `eula index --rebuild`")
+        if engine is not None and engine != self.engine_name:
+            raise QueryError(
+                f"index at {path} uses the {self.engine_name} engine: leave out --engine, or run "
+                f"`eula index --rebuild --engine {engine} --index {path}` to change it"
+            )
+        self._engine = engine_class(self.engine_name)(path)
+        try:
+            self._store = RecordStore(path / STORE_NAME)
+            self._store.check()
+        except sqlite3.Error as exc:
+            self._engine.close()
+            raise self._damaged(exc) from exc
+        self._registry_cache: Optional[tuple[Any, dict[str, DocumentInfo]]] = None
 
     # -- opening --------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Union[str, os.PathLike, None] = None, *, create: bool = True) -> "ClauseIndex":
-        """Same as ``ClauseIndex(path, create=create)``."""
-        return cls(path, create=create)
+    def open(cls, path: Union[str, os.PathLike, None] = None, *, create: bool = True,
+             engine: Optional[str] = None) -> "ClauseIndex":
+        """Same as ``ClauseIndex(path, create=create, engine=engine)``."""
+        return cls(path, create=create, engine=engine)
 
     @classmethod
     def exists(cls, path: Union[str, os.PathLike, None] = None) -> bool:
         return is_index_dir(Path(path) if path is not None else default_index_path())
 
     @staticmethod
-    def _create(path: Path) -> None:
+    def _create(path: Path, engine: str) -> None:
+        cls = engine_class(engine)
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -141,29 +148,23 @@ class ClauseIndex:
                 f"{path} is not an eula-parse index (it holds {len(foreign)} other file(s), e.g. "
                 f"{foreign[0]!r}): choose an empty directory with --index"
             )
-        from whoosh.filedb.filestore import FileStorage
-
-        storage = FileStorage(str(path))
-        lock = storage.lock("MAIN_WRITELOCK")
-        if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
-            raise IndexLockedError(f"{path}: another process holds the index lock for too long")
-        try:
+        with _write_lock(path):
             if is_index_dir(path):  # someone else created it while we waited
                 return
-            if any(re.fullmatch(r"_MAIN_\d+\.toc", n) for n in os.listdir(path)):
-                raise IndexCorruptError(
-                    f"{path} holds a Whoosh index that eula-parse did not write (no {MARKER}): "
-                    f"run `eula index --rebuild` to replace it, or choose another --index"
-                )
-            whoosh.index.create_in(str(path), _schema())
+            for other in engine_class("whoosh"), cls:
+                if other.foreign_index(path):
+                    raise IndexCorruptError(
+                        f"{path} holds a {other.name} index that eula-parse did not write (no {MARKER}): "
+                        f"run `eula index --rebuild` to replace it, or choose another --index"
+                    )
+            cls.create(path)
+            RecordStore.create(path / STORE_NAME).close()
             tmp = path / f".{MARKER}.{os.getpid()}"
-            tmp.write_text(json.dumps({"format": INDEX_FORMAT, "engine": "whoosh"}) + "\n")
+            tmp.write_text(json.dumps({"format": INDEX_FORMAT, "engine": engine}) + "\n")
             os.replace(tmp, path / MARKER)
-        finally:
-            lock.release()
 
     @staticmethod
-    def _open_whoosh(path: Path) -> Any:
+    def _read_marker(path: Path) -> dict[str, Any]:
         try:
             meta = json.loads((path / MARKER).read_text())
             fmt = int(meta.get("format", -1))
@@ -175,29 +176,11 @@ class ClauseIndex:
             raise IndexCorruptError(
                 f"index at {path} has format {fmt}, this version reads {INDEX_FORMAT}: run `eula index --rebuild`"
             )
-        try:
-            ix = whoosh.index.open_dir(str(path))
-            reader = ix.reader()
-            try:
-                missing = {"uid", "docver", "text", "data"} - set(reader.schema.names())
-                reader.doc_count()
-            finally:
-                reader.close()
-        except Exception as exc:  # noqa: BLE001 - any failure reading the files means damage
-            raise IndexCorruptError(
-                f"index at {path} is damaged ({type(exc).__name__}: {exc}): run `eula index --rebuild`"
-            ) from exc
-        if missing:
-            raise IndexCorruptError(
-                f"index at {path} was not written by eula-parse (no {sorted(missing)[0]} field): "
-                f"run `eula index --rebuild`"
-            )
-        return ix
+        return meta
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._engine.close()
+        self._store.close()
 
     def __enter__(self) -> "ClauseIndex":
         return self
@@ -206,45 +189,32 @@ class ClauseIndex:
         self.close()
 
     def __repr__(self) -> str:
-        return f"ClauseIndex({str(self.path)!r})"
-
-    # -- reading --------------------------------------------------------------
-
-    def _get_searcher(self) -> Any:
-        try:
-            # A fresh searcher per new generation: Whoosh's refresh(reuse=...) breaks on an empty index.
-            if self._searcher is None or not self._searcher.up_to_date():
-                old, self._searcher = self._searcher, self._ix.searcher(weighting=_weighting())
-                if old is not None:
-                    old.close()
-            return self._searcher
-        except _CORRUPTION as exc:
-            self._searcher = None
-            raise self._damaged(exc) from exc
+        return f"ClauseIndex({str(self.path)!r}, engine={self.engine_name!r})"
 
     def _damaged(self, exc: BaseException) -> IndexCorruptError:
         return IndexCorruptError(
             f"index at {self.path} is damaged ({type(exc).__name__}: {exc}): run `eula index --rebuild`"
         )
 
-    def _registry(self, searcher: Any = None) -> dict[str, DocumentInfo]:
-        """docver -> DocumentInfo for every indexed file, cached per index generation."""
-        searcher = searcher or self._get_searcher()
-        gen = searcher.reader().generation()
-        if self._registry_cache and self._registry_cache[0] == gen and gen is not None:
-            return self._registry_cache[1]
-        registry: dict[str, DocumentInfo] = {}
+    # -- reading --------------------------------------------------------------
+
+    def _registry(self) -> dict[str, DocumentInfo]:
+        """docver -> DocumentInfo for every indexed file, cached until another connection commits."""
         try:
-            for stored in searcher.documents(rec="file"):
-                info = json.loads(stored["data"])
-                registry[info["docver"]] = DocumentInfo(
-                    document=stored["document"], title=stored.get("title") or "", version=stored["version"],
-                    sha256=stored.get("sha256") or "", nodes=info.get("nodes", 0), source=info.get("source"),
-                    pages=info.get("pages", 0), indexed_at=info.get("indexed_at", 0.0),
-                    date=info.get("date", ""), clauses=info.get("clauses"), vendor=info.get("vendor"),
-                )
-        except _CORRUPTION as exc:
+            version = (self._store.db.execute("PRAGMA data_version").fetchone()[0], self._store.db.total_changes)
+            if self._registry_cache and self._registry_cache[0] == version:
+                return self._registry_cache[1]
+            rows = self._store.files()
+        except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
+        registry: dict[str, DocumentInfo] = {}
+        for row in rows:
+            registry[row["docver"]] = DocumentInfo(
+                document=row["document"], title=row["title"] or "", version=row["version"],
+                sha256=row["sha256"] or "", nodes=row["nodes"] or 0, source=row["source"],
+                pages=row["pages"] or 0, indexed_at=row["indexed_at"] or 0.0, date=row["date"] or "",
+                clauses=row["clauses"], vendor=row["vendor"], key=row["key"],
+            )
         newest: dict[str, DocumentInfo] = {}
         for info in registry.values():
             best = newest.get(info.document)
@@ -252,7 +222,7 @@ class ClauseIndex:
                 newest[info.document] = info
         for info in newest.values():
             info.latest = True
-        self._registry_cache = (gen, registry)
+        self._registry_cache = (version, registry)
         return registry
 
     def documents(self) -> list[DocumentInfo]:
@@ -266,22 +236,23 @@ class ClauseIndex:
     def has_file(self, sha256: str) -> bool:
         return any(d.sha256 == sha256 for d in self._registry().values())
 
-    def document_for_file(self, sha256: str) -> Optional[Document]:
-        """The indexed :class:`Document` of the file with this SHA-256, or None: a parse that need not run again."""
-        info = next((d for d in self._registry().values() if d.sha256 == sha256), None)
-        return self.document(info.document, info.version) if info is not None else None
-
     # -- writing --------------------------------------------------------------
 
-    def _writer(self) -> Any:
-        try:
-            return self._ix.writer(timeout=LOCK_TIMEOUT, delay=0.05)
-        except whoosh.index.LockError as exc:
-            raise IndexLockedError(
-                f"index at {self.path} stayed locked by another process for {LOCK_TIMEOUT:.0f} s"
-            ) from exc
-        except _CORRUPTION as exc:
-            raise self._damaged(exc) from exc
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the index's write lock; deletes what a killed writer or a replaced file left in the engine."""
+        with _write_lock(self.path):
+            self._sweep()
+            yield
+            self._sweep()
+
+    def _sweep(self) -> None:
+        stray = self._store.stray_keys()
+        if stray:
+            writer = self._engine.writer()
+            writer.delete_files(stray)
+            writer.commit()
+            self._store.clear_stray(stray)
 
     def add(self, document: Document, *, source: Optional[str] = None,
             as_document: Optional[str] = None) -> AddResult:
@@ -294,48 +265,97 @@ class ClauseIndex:
         the indexed one it is recognised as (see :func:`identity.same_agreement`),
         else a new one named after its title.
         """
-        sha = _document_sha(document)
-        version = document_version(document)
-        signature = identity.signature(document)
-        doc_id = slugify(as_document) if as_document else self._identify(document, signature, version)
-        docver = f"{doc_id}@{version}"
-        records = list(_records(document, doc_id, version, docver))
-        info = {
-            "docver": docver, "nodes": len(records), "source": source or document.source,
-            "pages": document.pages, "indexed_at": time.time(),
-            "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
-            "vendor": _vendor(document),
-            "date": version_date(version, Path(document.source).name if document.source else None),
-            "identity": signature,
-        }
-        file_record = dict(
-            uid=f"file:{docver}", rec="file", document=doc_id, docver=docver, title=document.title or "",
-            version=version, sha256=sha, data=json.dumps(info),
-        )
-        result = AddResult("added", doc_id, document.title or "", version, len(records), sha)
-        writer = self._writer()
-        try:
-            with writer.searcher() as searcher:
-                if any(True for _ in searcher.document_numbers(rec="file", sha256=sha)):
-                    writer.cancel()
-                    result.status = "unchanged"
-                    return result
-                if any(True for _ in searcher.document_numbers(uid=f"file:{docver}")):
-                    result.status = "replaced"
-            writer.delete_by_term("docver", docver)
-            for record in records:
-                writer.add_document(**record)
-            writer.add_document(**file_record)
-            writer.commit()
-        except BaseException:
-            if not writer.is_closed:
-                writer.cancel()
-            raise
-        if info["source"]:
-            self._log_source("add", info["source"], docver, sha)
-        return result
+        return self.add_many([(document, source)], as_document=as_document)[0]
 
-    def _identify(self, document: Document, signature: dict[str, Any], version: str) -> str:
+    def add_many(self, documents: Sequence[tuple[Document, Optional[str]]], *,
+                 as_document: Optional[str] = None) -> list[AddResult]:
+        """Index several documents ``(document, source)`` in one commit: all of them or none.
+
+        Much cheaper per file than :meth:`add` (one engine commit, no merge
+        per file); ``eula index`` adds its files in batches of these. Each
+        file is identified as :meth:`add` says, the earlier files of the
+        batch included.
+        """
+        results: list[AddResult] = []
+        with self._writing():
+            registry = self._registry()
+            shas = {d.sha256 for d in registry.values()}
+            known, versions = self._identities(registry)
+            planned: dict[str, tuple[AddResult, dict[str, Any], list[dict[str, Any]]]] = {}
+            for document, source in documents:
+                sha = _document_sha(document)
+                version = document_version(document)
+                signature = identity.signature(document)
+                doc_id = slugify(as_document) if as_document else \
+                    self._identify(document, signature, version, known, versions)
+                docver = f"{doc_id}@{version}"
+                result = AddResult("added", doc_id, document.title or "", version, 0, sha)
+                results.append(result)
+                if sha in shas:
+                    info = next(d for d in registry.values() if d.sha256 == sha)
+                    result.status, result.document, result.nodes = "unchanged", info.document, info.nodes
+                    continue
+                shas.add(sha)
+                known[doc_id] = signature
+                versions.setdefault(doc_id, set()).add(version)
+                records = list(_records(document, doc_id, version, docver, sha))
+                result.nodes = len(records)
+                source = str(source or document.source or "") or None
+                info = {
+                    "key": sha, "docver": docver, "document": doc_id, "version": version,
+                    "title": document.title or "", "sha256": sha, "source": source, "pages": document.pages,
+                    "indexed_at": time.time(), "nodes": len(records),
+                    "date": version_date(version, Path(document.source).name if document.source else None),
+                    "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
+                    "vendor": _vendor(document), "identity": json.dumps(signature),
+                }
+                if docver in planned:  # a later file of the same version in this batch wins
+                    planned[docver][0].status = "replaced"
+                planned[docver] = (result, info, records)
+            files, drop = [], []
+            for docver, (result, info, records) in planned.items():
+                old = registry.get(docver)
+                if old is not None:
+                    result.status = "replaced"
+                    drop.append(old.key)
+                files.append((info, records))
+            if files:
+                self._store.mark_stray(info["key"] for info, _ in files)
+                writer = self._engine.writer()
+                try:
+                    for _, records in files:
+                        for record in records:
+                            writer.add(record)
+                    writer.commit()
+                except BaseException:
+                    writer.cancel()
+                    raise
+                self._store.commit_files(files, drop)
+                if self._engine.segments() > MERGE_AT:
+                    self._engine.optimize()
+        for info, _ in files:
+            if info["source"]:
+                self._log_source("add", info["source"], info["docver"], info["sha256"])
+        return results
+
+    def _identities(self, registry: dict[str, DocumentInfo]) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]]:
+        """Signatures of the latest version of each indexed document, and the versions of each."""
+        versions: dict[str, set[str]] = {}
+        for info in registry.values():
+            versions.setdefault(info.document, set()).add(info.version)
+        latest = {info.key for info in registry.values() if info.latest}
+        known: dict[str, dict[str, Any]] = {}
+        try:
+            for row in self._store.files():
+                if row["key"] in latest:
+                    known[row["document"]] = json.loads(row["identity"] or "{}")
+        except (sqlite3.Error, ValueError) as exc:
+            raise self._damaged(exc) from exc
+        return known, versions
+
+    @staticmethod
+    def _identify(document: Document, signature: dict[str, Any], version: str,
+                  known: dict[str, dict[str, Any]], versions: dict[str, set[str]]) -> str:
         """The id of the indexed document ``document`` is a version of, else a new one from its title.
 
         The title's own id is kept when that document has this version already
@@ -343,20 +363,6 @@ class ClauseIndex:
         recognised as the same agreement; a different agreement that only
         shares a title gets the next free ``-2``, ``-3``... id.
         """
-        known: dict[str, dict[str, Any]] = {}
-        versions: dict[str, set[str]] = {}
-        try:
-            searcher = self._get_searcher()
-            registry = self._registry(searcher)
-            for info in registry.values():
-                versions.setdefault(info.document, set()).add(info.version)
-            latest = {dv for dv, info in registry.items() if info.latest}
-            for stored in searcher.documents(rec="file"):
-                data = json.loads(stored["data"])
-                if data.get("docver") in latest:
-                    known[stored["document"]] = data.get("identity") or {}
-        except _READ_ERRORS as exc:
-            raise self._damaged(exc) from exc
         own = document.id
         if own in known and (version in versions.get(own, ()) or not known[own]
                              or identity.same_agreement(signature, known[own]) > 0):
@@ -371,8 +377,13 @@ class ClauseIndex:
             candidate = f"{own}-{n}"
         return candidate
 
+    def document_for_file(self, sha256: str) -> Optional[Document]:
+        """The indexed :class:`Document` of the file with this SHA-256, or None: a parse that need not run again."""
+        info = next((d for d in self._registry().values() if d.sha256 == sha256), None)
+        return self.document(info.document, info.version) if info is not None else None
+
     def _log_source(self, action: str, source: str, docver: str, sha: str = "") -> None:
-        """Append to the sources log, which ``rebuild`` reads even when the Whoosh files are damaged."""
+        """Append to the sources log, which ``rebuild`` reads even when the index files are damaged."""
         line = json.dumps({"action": action, "source": str(source), "docver": docver, "sha256": sha}) + "\n"
         try:
             fd = os.open(self.path / SOURCES_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -384,19 +395,13 @@ class ClauseIndex:
             pass  # a hint for rebuilding only; the index itself is committed
 
     def segments(self) -> int:
-        """How many Whoosh segments the index has (each search pays a little per segment)."""
-        reader = self._get_searcher().reader()
-        return len(reader.leaf_readers()) if not reader.is_atomic() else 1
+        """How many segments the engine has (each search pays a little per segment)."""
+        return self._engine.segments()
 
     def optimize(self) -> None:
-        """Merge all segments into one, in one commit; ``index_files`` does it after big batches."""
-        writer = self._writer()
-        try:
-            writer.commit(optimize=True)
-        except BaseException:
-            if not writer.is_closed:
-                writer.cancel()
-            raise
+        """Merge all segments into one; ``index_files`` does it after big batches."""
+        with _write_lock(self.path):
+            self._engine.optimize()
 
     def remove(self, document: str, version: Optional[str] = None) -> int:
         """Remove one version (or every version) of a document; returns how many files went."""
@@ -404,45 +409,14 @@ class ClauseIndex:
                  if d.document == document and (version is None or d.version == version)]
         if not infos:
             raise NotFoundError(f"no document {document!r}{' version ' + repr(version) if version else ''} in the index")
-        writer = self._writer()
-        try:
-            for info in infos:
-                writer.delete_by_term("docver", f"{info.document}@{info.version}")
-            writer.commit()
-        except BaseException:
-            if not writer.is_closed:
-                writer.cancel()
-            raise
+        with self._writing():
+            self._store.commit_files([], [info.key for info in infos])
         for info in infos:
             if info.source:
                 self._log_source("remove", info.source, info.docver, info.sha256)
         return len(infos)
 
     # -- searching ------------------------------------------------------------
-
-    def _parser(self, schema: Any, all_words: bool = False) -> Any:
-        """Loose words combine with OR (ranked by how many match), or with AND for ``all_words``."""
-        key = "and" if all_words else "or"
-        parser = self._parsers.get(key)
-        if parser is None:
-            group = AndGroup if all_words else OrGroup.factory(0.9)
-            parser = MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=dict(FIELD_BOOSTS), group=group)
-            parser.add_plugin(FuzzyTermPlugin())
-            parser.add_plugin(GtLtPlugin())
-            self._parsers[key] = parser
-        return parser
-
-    def _parse_query(self, text: str, all_words: bool = False) -> wq.Query:
-        check_query(text)
-        searcher = self._get_searcher()
-        try:
-            q = self._parser(searcher.schema, all_words).parse(text)
-        except Exception as exc:  # noqa: BLE001 - the parser is third-party; any failure is the query's
-            raise QueryError(f"cannot read query {text!r} ({exc}): check quotes, brackets and field:value parts") from exc
-        error = _query_errors(q)
-        if error:
-            raise QueryError(f"cannot read query {text!r}: {error}")
-        return _cap_fuzzy(q)
 
     def search(
         self,
@@ -467,8 +441,8 @@ class ClauseIndex:
         "xprotect-clients"); ``general`` keeps only text outside product
         terms; ``entity`` takes labels or value filters (``"duration>=P30D"``),
         several meaning all; ``version="all"`` searches every version.
-        ``count=True`` also counts every match into ``.total`` (a second pass
-        over the postings); otherwise ``.total`` is ``None``.
+        ``count=True`` also counts every match into ``.total``; otherwise
+        ``.total`` is ``None``.
         Loose words combine with OR, more matching words ranking higher;
         ``all_words=True`` requires every one (AND).
         A filter that matches no record gives no hits (never the unfiltered ones).
@@ -478,39 +452,32 @@ class ClauseIndex:
         """
         if limit is None or limit < 1:
             raise QueryError("limit must be at least 1")
-        q = self._parse_query(query, all_words)
-        searcher = self._get_searcher()
-        corrected: dict[str, list[str]] = {}
+        q = parse_query(query, all_words=all_words)
+        if "document:" in query or "version:" in query:
+            files: dict[str, list[str]] = {}
+            for info in self._registry().values():
+                files.setdefault(f"document:{info.document}", []).append(info.key)
+                files.setdefault(f"version:{info.version}", []).append(info.key)
+            q = by_file(q, files)
+        flt, mask = self._filters(product=product, group=group, general=general, entity=entity,
+                                  modality=modality, version=version, document=document, kind=kind)
+        ranked = self._engine.search(q, query, flt=flt, mask=mask, limit=limit, fuzzy=fuzzy, count=count)
         try:
-            if fuzzy:
-                q = _fuzzify(q, searcher.reader(), corrected, query)
-            _lazy_unions(q)
-            flt, mask = self._filters(searcher, product=product, group=group, general=general, entity=entity,
-                                      modality=modality, version=version, document=document, kind=kind)
-            if flt is not None and not flt:  # Whoosh ignores an empty filter set and would return everything
-                return SearchResults([], query=query, total=0 if count else None, corrected=corrected)
-            ranked = [(r.docnum, r.score) for r in searcher.search(q, filter=flt, mask=mask, limit=limit)]
-            # Whoosh's len(results) re-runs the whole query, so the exact total is opt-in.
-            total = self._count(searcher, q, flt, mask) if count else None
-            terms = _highlight_words(q, searcher.reader())
-            hits = [_hit(searcher.stored_fields(docnum), score, terms) for docnum, score in ranked]
-        except _READ_ERRORS as exc:
+            nodes = self._store.nodes([uid for uid, _ in ranked.hits])
+        except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
-        return SearchResults(hits, query=query, total=total, corrected=corrected)
+        # a hit whose file was replaced since the engine's reader opened is skipped
+        hits = [_hit(nodes[uid], score, ranked.terms) for uid, score in ranked.hits if uid in nodes]
+        return SearchResults(hits, query=query, total=ranked.total, corrected=ranked.corrected)
 
-    @staticmethod
-    def _count(searcher: Any, q: wq.Query, flt: Any, mask: Any) -> int:
-        return len(searcher.search(q, filter=flt, mask=mask, limit=None, scored=False))
-
-    def _filters(self, searcher: Any, *, product=None, group=None, general=False, entity=None,
-                 modality=None, version=None, document=None, kind=None) -> tuple[Any, Any]:
-        reader = searcher.reader()
+    def _filters(self, *, product=None, group=None, general=False, entity=None, modality=None, version=None,
+                 document=None, kind=None) -> tuple[Optional[wq.Query], set[str]]:
+        """The filter (a query tree every engine reads) and the file keys to mask."""
         parts: list[wq.Query] = []
-        masks: list[wq.Query] = [wq.Term("rec", "file")]
         if product:
-            parts.append(_or_terms("product_id", _resolve(reader, "product_id", product, "product")))
+            parts.append(_or_terms("product_id", _resolve(self._distinct("product_id"), product, "product")))
         if group:
-            parts.append(_or_terms("group_id", _resolve(reader, "group_id", group, "group")))
+            parts.append(_or_terms("group_id", _resolve(self._distinct("group_id"), group, "group")))
         if general:
             parts.append(wq.Or([wq.Term("kind", "section"), wq.Term("kind", "preamble"),
                                 wq.And([wq.Term("kind", "item"), wq.Not(wq.Every("product_id"))])]))
@@ -521,34 +488,21 @@ class ClauseIndex:
         mods = [check_modality(m) for m in _as_list(modality)]
         if mods:
             parts.append(wq.Or([wq.Term("modality", m) for m in mods]))
-        registry = self._registry(searcher)
+        registry = self._registry()
+        mask = self._store.stray_keys()
         docvers = self._select_versions(registry, version=version, document=document)
         if docvers is not None:
-            parts.append(_or_terms("docver", docvers))
+            parts.append(_or_terms("file", sorted(registry[dv].key for dv in docvers)))
         elif version is None:
-            old = [dv for dv, info in registry.items() if not info.latest]
-            masks.extend(wq.Term("docver", dv) for dv in old)
+            mask |= {info.key for info in registry.values() if not info.latest}
         flt = wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
-        mask = wq.Or(masks) if len(masks) > 1 else masks[0]
-        return self._docset(searcher, flt), self._docset(searcher, mask)
+        return flt, mask
 
-    def _docset(self, searcher: Any, q: Optional[wq.Query]) -> Any:
-        """The records ``q`` matches, as a set Whoosh filters by, cached until the index changes.
-
-        Masking the old versions is the same for every search; computing it
-        per query cost more than the search itself.
-        """
-        if q is None:
-            return None
-        key = (id(searcher), repr(q))
-        cached = self._docsets.get(key)
-        if cached is None:
-            from whoosh.idsets import BitSet
-
-            if len(self._docsets) > 64 or any(k[0] != id(searcher) for k in self._docsets):
-                self._docsets.clear()
-            cached = self._docsets[key] = BitSet(searcher.docs_for_query(q), size=searcher.doc_count_all())
-        return cached
+    def _distinct(self, column: str) -> list[str]:
+        try:
+            return self._store.distinct(column)
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from exc
 
     def _select_versions(self, registry: dict[str, DocumentInfo], *, version=None,
                          document=None) -> Optional[list[str]]:
@@ -576,6 +530,13 @@ class ClauseIndex:
             raise NotFoundError(f"no version matching {version!r} in the index (versions: {known})")
         return [f"{i.document}@{i.version}" for i in chosen]
 
+    def _selected_files(self, *, document=None, version=None) -> tuple[dict[str, DocumentInfo], list[str]]:
+        registry = self._registry()
+        docvers = self._select_versions(registry, version=version, document=document)
+        if docvers is None:
+            docvers = [dv for dv, info in registry.items() if info.latest or str(version).lower() == "all"]
+        return registry, docvers
+
     # -- showing --------------------------------------------------------------
 
     def get(self, node_id: str, *, document: Optional[str] = None, version: Optional[str] = None) -> NodeRecord:
@@ -590,47 +551,37 @@ class ClauseIndex:
         qualified_doc, qualified_version, node_id = split_qualified(str(node_id))
         document = document or qualified_doc
         version = version or qualified_version
-        searcher = self._get_searcher()
-        registry = self._registry(searcher)
-        docvers = self._select_versions(registry, version=version, document=document)
-        if docvers is None:
-            docvers = [dv for dv, info in registry.items() if info.latest]
+        registry, docvers = self._selected_files(document=document, version=version)
+        keys = [registry[dv].key for dv in docvers]
+        store = self._store
         try:
             if node_id.startswith("group/"):
-                return self._get_group(searcher, registry, node_id, docvers)
-            found = [s for s in searcher.documents(id=node_id) if self._docver_of(s) in set(docvers)]
+                return self._get_group(registry, node_id, keys)
+            found = store.find(keys, id=node_id)
             if not found:
-                raise NotFoundError(self._not_found_message(searcher, node_id))
+                raise NotFoundError(self._not_found_message(node_id))
             docs = sorted({s["document"] for s in found})
             if len(docs) > 1:
                 named = ", ".join(qualified_id(s["document"], s["version"], node_id) for s in found)
                 raise QueryError(f"{node_id} is in {len(docs)} documents: name one, e.g. {named}")
             stored = found[0]
-            docver = self._docver_of(stored)
             record = _record_from_stored(stored)
-            info = registry.get(docver)
+            info = registry.get(f"{stored['document']}@{stored['version']}")
             if info is not None:
                 record.source, record.sha256 = info.source, info.sha256
-            record.references = self._references(searcher, stored, docver)
-            record.referenced_by = [
-                _ref(s) for s in sorted(searcher.documents(refs=node_id, docver=docver), key=_order)
-            ]
-            record.children = self._children(searcher, record, docver)
+            record.references = self._references(stored)
+            record.referenced_by = [_ref(s) for s in store.referencing(stored["file"], node_id)]
+            record.children = [_ref(s) for s in store.find([stored["file"]], parent=record.id)]
             return record
-        except _READ_ERRORS as exc:
+        except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
 
-    @staticmethod
-    def _docver_of(stored: dict[str, Any]) -> str:
-        return f"{stored['document']}@{stored['version']}"
-
-    def _not_found_message(self, searcher: Any, node_id: str) -> str:
-        ids = [t.decode("utf-8") if isinstance(t, bytes) else t for t in searcher.reader().lexicon("id")]
-        close = difflib.get_close_matches(node_id, ids, n=3, cutoff=0.6)
+    def _not_found_message(self, node_id: str) -> str:
+        close = difflib.get_close_matches(node_id, self._distinct("id"), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else "; find ids with `eula search`"
         return f"no node {node_id!r} in the index{hint}"
 
-    def _references(self, searcher: Any, stored: dict[str, Any], docver: str) -> list[NodeRef]:
+    def _references(self, stored: dict[str, Any]) -> list[NodeRef]:
         data = json.loads(stored["data"])
         refs: list[NodeRef] = []
         seen: set[str] = set()
@@ -642,30 +593,44 @@ class ClauseIndex:
                 if target in seen:
                     continue
                 seen.add(target)
-                match = next(iter(searcher.documents(id=target, docver=docver)), None)
+                match = next(iter(self._store.find([stored["file"]], id=target)), None)
                 refs.append(_ref(match) if match else NodeRef(target, e.get("text", ""), found=False))
         return refs
 
-    @staticmethod
-    def _children(searcher: Any, record: NodeRecord, docver: str) -> list[NodeRef]:
-        return [_ref(s) for s in sorted(searcher.documents(parent=record.id, docver=docver), key=_order)]
-
-    def _get_group(self, searcher: Any, registry, node_id: str, docvers: list[str]) -> NodeRecord:
-        products = [s for s in searcher.documents(parent=node_id)
-                    if self._docver_of(s) in set(docvers)]
+    def _get_group(self, registry, node_id: str, keys: list[str]) -> NodeRecord:
+        products = self._store.find(keys, parent=node_id)
         if not products:
-            raise NotFoundError(self._not_found_message(searcher, node_id))
+            raise NotFoundError(self._not_found_message(node_id))
         docs = sorted({s["document"] for s in products})
         if len(docs) > 1:
             raise QueryError(f"{node_id} is in {len(docs)} documents ({', '.join(docs)}): pick one with --document")
         first = products[0]
-        info = registry.get(self._docver_of(first))
+        info = registry.get(f"{first['document']}@{first['version']}")
         return NodeRecord(
             id=node_id, document=first["document"], title=first.get("title") or "", version=first["version"],
             kind="group", text="", group=first.get("group"), group_id=node_id,
-            children=[_ref(s) for s in sorted(products, key=_order)],
+            children=[_ref(s) for s in products],
             source=info.source if info else None, sha256=info.sha256 if info else None,
         )
+
+    def records(self, *, document: Optional[str] = None, version: Optional[str] = None) -> Iterator[NodeRecord]:
+        """Every node as a :class:`NodeRecord`, document by document in reading order.
+
+        Latest version of each document unless ``version`` (``"all"`` for
+        every version); what ``eula export --jsonl`` writes. References and
+        children are left empty (each record names its own place in ``path``).
+        """
+        registry, docvers = self._selected_files(document=document, version=version)
+        infos = sorted((registry[dv] for dv in docvers), key=lambda d: (d.document, d.sort_key))
+        try:
+            by_key = {info.key: info for info in infos}
+            for stored in self._store.iter_nodes(list(by_key)):
+                record = _record_from_stored(stored)
+                info = by_key[stored["file"]]
+                record.source, record.sha256 = info.source, info.sha256
+                yield record
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from exc
 
     def document(self, document: str, version: Optional[str] = None) -> Document:
         """Rebuild a whole :class:`Document` from the index (latest version unless ``version``).
@@ -675,8 +640,7 @@ class ClauseIndex:
         """
         from eula_parse.model import Clause, Group, Paragraph, Product, Section
 
-        searcher = self._get_searcher()
-        registry = self._registry(searcher)
+        registry = self._registry()
         docvers = self._select_versions(registry, version=version, document=document) or []
         if len({registry[dv].document for dv in docvers}) > 1:
             names = ", ".join(sorted({registry[dv].document for dv in docvers}))
@@ -686,8 +650,8 @@ class ClauseIndex:
             raise QueryError(f"{document!r} has several versions matching {version!r} ({versions}): give one")
         info = registry[docvers[0]]
         try:
-            stored = sorted(searcher.documents(docver=docvers[0], rec="node"), key=_order)
-        except _READ_ERRORS as exc:
+            stored = list(self._store.iter_nodes([info.key]))
+        except sqlite3.Error as exc:
             raise self._damaged(exc) from exc
         doc = Document(title=info.title, version=info.version, pages=info.pages, source=info.source,
                        sha256=info.sha256)
@@ -740,9 +704,11 @@ class ClauseIndex:
         """Parse and add many files; one bad or slow file never stops the batch.
 
         Each file is parsed in a worker process (so a hang can be killed after
-        ``timeout`` seconds and a crash stays contained) and added in its own
-        commit. ``progress(path, None)`` is called when a file starts and
-        ``progress(path, result)`` when it is done. Returns one
+        ``timeout`` seconds and a crash stays contained); parsed files are
+        added in batches (:meth:`add_many`, a few seconds' worth each), so an
+        interrupted run keeps every batch committed before it.
+        ``progress(path, None)`` is called when a file starts and
+        ``progress(path, result)`` when it is committed. Returns one
         :class:`FileResult` per file, in input order. ``as_document`` files
         them all as versions of that document (see :meth:`add`).
         """
@@ -751,3 +717,28 @@ class ClauseIndex:
         if any(r.status in ("added", "replaced") for r in results) and self.segments() > MAX_SEGMENTS:
             self.optimize()
         return results
+
+
+@contextmanager
+def _write_lock(path: Path) -> Iterator[None]:
+    """The index's write lock: an OS file lock, so a killed writer never leaves it held."""
+    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise IndexLockedError(
+                        f"index at {path} stayed locked by another process for {LOCK_TIMEOUT:.0f} s"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+

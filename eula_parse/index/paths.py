@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from eula_parse.index.engines.whoosh import _looks_like_whoosh
+from eula_parse.index.store import STORE_NAME
 
 
 #: File that marks a directory as an eula-parse index (written last when creating one).
@@ -81,5 +82,12 @@ def is_index_dir(path: Union[str, os.PathLike]) -> bool:
 SEEDING = "eula-seeding"
 
 
+#: Lock file every writer holds while it writes (an OS lock: a killed writer never leaves it held).
+LOCK_FILE = "eula-write.lock"
+#: Subdirectory holding the tantivy engine's files.
+TANTIVY_DIR = "tantivy"
+
+
 def _index_owned(name: str) -> bool:
-    return _looks_like_whoosh(name) or name in (MARKER, SEEDING, SOURCES_LOG) or name.startswith(f".{MARKER}.")
+    return (_looks_like_whoosh(name) or name in (MARKER, SEEDING, SOURCES_LOG, LOCK_FILE, TANTIVY_DIR)
+            or name.startswith((f".{MARKER}.", STORE_NAME)))

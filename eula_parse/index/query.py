@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Sequence, Union
+from typing import Sequence, Union
 
 from whoosh import query as wq
 
@@ -163,14 +163,13 @@ def _as_list(value: Union[str, Sequence[str], None]) -> list[str]:
     return [v for v in value if v and str(v).strip()]
 
 
-def _resolve(reader: Any, fieldname: str, name: str, what: str) -> list[str]:
-    """Ids in ``fieldname`` that ``name`` designates: exact id, same words, or a unique fragment.
+def _resolve(ids: Sequence[str], name: str, what: str) -> list[str]:
+    """Ids among ``ids`` that ``name`` designates: exact id, same words, or a unique fragment.
 
     "smart wall", "Milestone XProtect® Smart Wall" and "xprotect-smart-wall"
     all name ``product/xprotect-smart-wall``; words that appear in no id
     ("Milestone") are ignored rather than making the filter match nothing.
     """
-    ids = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)]
     if name in ids:
         return [name]
     slug = slugify(name.split("/", 1)[1] if name.startswith(("product/", "group/")) else name)
@@ -187,3 +186,18 @@ def _resolve(reader: Any, fieldname: str, name: str, what: str) -> list[str]:
     close = difflib.get_close_matches(slug, [i.split("/", 1)[-1] for i in ids], n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise NotFoundError(f"no {what} matching {name!r} in the index{hint}")
+
+
+def by_file(q: wq.Query, files: dict[str, list[str]]) -> wq.Query:
+    """``document:X`` and ``version:Y`` in a query, as the keys of the files that are that document or version.
+
+    ``files`` maps ``document:NAME`` and ``version:LABEL`` to file keys. A
+    name or label in no file matches nothing.
+    """
+    if isinstance(q, wq.Term) and q.fieldname in ("document", "version"):
+        keys = files.get(f"{q.fieldname}:{q.text}", [])
+        if not keys:
+            return wq.NullQuery
+        terms = [wq.Term("file", key, boost=q.boost) for key in keys]
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+    return q.apply(lambda child: by_file(child, files))

@@ -7,6 +7,7 @@ get back, so no engine object ever leaves the package.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -14,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-from eula_parse.index.analysis import _stem, words
+from eula_parse.index.analysis import _TOKEN_RE, _stem, kept_word, words
 from eula_parse.model import Document, Entity, Item, Node, slugify
 
 
@@ -123,6 +124,22 @@ class NodeRecord:
         data["qualified_id"] = self.qualified_id
         return data
 
+    def to_export(self) -> dict[str, Any]:
+        """One flat record for other engines and pipelines (``eula export --jsonl``).
+
+        ``path`` is the breadcrumb as labels (``path_ids`` the same as ids),
+        ``pages`` is ``[first, last]``; keys with no value are present and null.
+        """
+        return {
+            "document": self.document, "version": self.version, "title": self.title, "id": self.id,
+            "kind": self.kind, "number": self.number, "heading": self.heading, "product": self.product,
+            "product_id": self.product_id, "group": self.group, "group_id": self.group_id,
+            "path": [label for _, label in self.path], "path_ids": [node_id for node_id, _ in self.path],
+            "text": self.text, "pages": [self.page_start, self.page_end],
+            "entities": [asdict(e) for e in self.entities], "modality": list(self.modality),
+            "items": [asdict(i) for i in self.items], "source": self.source, "sha256": self.sha256,
+        }
+
 
 @dataclass
 class DocumentInfo:
@@ -143,6 +160,8 @@ class DocumentInfo:
     clauses: Optional[int] = None
     #: The first organisation the preamble names (the party granting the licence), if any.
     vendor: Optional[str] = None
+    #: The file's key in the index (its SHA-256): engines keep records per key.
+    key: str = ""
 
     @property
     def docver(self) -> str:
@@ -329,7 +348,12 @@ def entity_number(label: str, value: Optional[dict[str, Any]]) -> Optional[float
 
 
 def _value_slug(text: Any) -> str:
-    return slugify(str(text)) if str(text).strip() else ""
+    return _slug(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _slug(text: str) -> str:
+    return slugify(text) if text.strip() else ""
 
 
 def _entity_fields(entities: Sequence[Entity]) -> tuple[set[str], set[str], dict[str, list[float]], list[str]]:
@@ -363,14 +387,39 @@ def _entity_fields(entities: Sequence[Entity]) -> tuple[set[str], set[str], dict
 STRIP_OWN_NAME = True
 
 
-def _snippet(text: str, terms: set[str]) -> tuple[str, list[tuple[int, int]]]:
-    """The passage of ``text`` with the most distinct query words, and where they are in it."""
+@functools.lru_cache(maxsize=256)
+def _prefixes(terms: frozenset[str]) -> Optional[re.Pattern]:
+    """A word starting with a prefix of some term: every word whose stem is a term starts so."""
+    prefixes = sorted({t[:max(2, len(t) - 2)] for t in terms if t}, key=len, reverse=True)
+    if not prefixes:
+        return None
+    plus = r"|\+" if _stem("plus") in terms else ""  # a lone "+" is indexed as "plus"
+    return re.compile(r"(?<!\w)(?<!\w[.’'])(?:" + "|".join(map(re.escape, prefixes)) + ")" + plus, re.IGNORECASE)
+
+
+def _spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, stem)`` of the words of ``text`` whose stem is in ``terms``.
+
+    Only words starting like a term are stemmed (a regex finds them), not
+    every word: snippets are built for every hit of every search.
+    """
+    pattern = _prefixes(frozenset(terms)) if terms else None
     spans: list[tuple[int, int, str]] = []
-    if terms:
-        for start, end, word in words(text):
+    if pattern is None:
+        return spans
+    for match in pattern.finditer(text):
+        token = _TOKEN_RE.match(text, match.start())
+        word = kept_word(token.group())
+        if word is not None:
             stem = _stem(word)
             if stem in terms:
-                spans.append((start, end, stem))
+                spans.append((token.start(), token.end(), stem))
+    return spans
+
+
+def _snippet(text: str, terms: set[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The passage of ``text`` with the most distinct query words, and where they are in it."""
+    spans = _spans(text, terms)
     if len(text) <= SNIPPET_CHARS:
         return text, [(s, e) for s, e, _ in spans]
     start = 0
@@ -444,6 +493,13 @@ def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_stems(name: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The stems of a product name, and a prefix of each that any word with that stem contains."""
+    stems = frozenset(_stem(word) for _, _, word in words(name))
+    return stems, tuple(stem[:max(3, len(stem) - 2)] for stem in stems)
+
+
 def _without_name(text: str, name: str) -> str:
     """``text`` minus the words of its own product's name, for indexing only.
 
@@ -452,9 +508,10 @@ def _without_name(text: str, name: str) -> str:
     otherwise outrank its siblings on any question naming the product,
     although the name says which product, not which clause.
     """
-    stems = {_stem(word) for _, _, word in words(name)}
-    if not stems:
-        return text
+    stems, prefixes = _name_stems(name)
+    lowered = text.lower()
+    if not stems or not any(p in lowered for p in prefixes):
+        return text  # most clauses never spell their product's name: skip the word loop
     keep: list[str] = []
     last = 0
     for start, end, word in words(text):
@@ -465,8 +522,17 @@ def _without_name(text: str, name: str) -> str:
     return "".join(keep)
 
 
-def _records(document: Document, doc_id: str, version: str, docver: str) -> Iterator[dict[str, Any]]:
-    """One Whoosh record per text-bearing node, with its context precomputed."""
+def _plain(obj: Any) -> dict[str, Any]:
+    """A model dataclass as a dict, one level deep (``asdict`` deep-copies every value: 10x slower)."""
+    return dict(obj.__dict__)
+
+
+def _records(document: Document, doc_id: str, version: str, docver: str, key: str) -> Iterator[dict[str, Any]]:
+    """One record per text-bearing node, with its context precomputed; engines index what they need of it.
+
+    ``text`` is what is searched (the product's own name taken out),
+    ``stored_text`` what is shown; ``key`` names the file the record belongs to.
+    """
     title = document.title or ""
     seen: dict[str, int] = {}
     order = 0
@@ -475,53 +541,37 @@ def _records(document: Document, doc_id: str, version: str, docver: str) -> Iter
                path=(), parent=None, items=()) -> dict[str, Any]:
         nonlocal order
         order += 1
-        uid = f"{docver}#{node.id}"
+        uid = f"{key[:16]}#{node.id}"
         if uid in seen:  # a parser that repeats an id must not make records overwrite each other
             seen[uid] += 1
             uid = f"{uid}~{seen[uid]}"
         else:
             seen[uid] = 1
         labels, values, numbers, refs = _entity_fields(node.entities)
-        data = {
+        data: dict[str, Any] = {
             "items": [asdict(i) for i in items],
-            "entities": [asdict(e) for e in node.entities],
+            "entities": [_plain(e) for e in node.entities],
             "modality": list(node.modality),
             "pages": [node.page_start, node.page_end],
             "path": [list(p) for p in path],
         }
-        rec: dict[str, Any] = dict(
-            uid=uid, rec="node", id=node.id, document=doc_id, docver=docver, title=title, version=version,
-            kind=kind, text=node.text or "", order=order, data=json.dumps(data, default=str),
-        )
-        if product is not None and STRIP_OWN_NAME:
-            rec["_stored_text"] = rec["text"]
-            rec["text"] = _without_name(rec["text"], product.name)
-        if number:
-            rec["number"] = str(number)
-        if parent:
-            rec["parent"] = parent
-        if heading:
-            rec["heading"] = heading
-        if product is not None:
-            rec["product"], rec["product_id"] = product.name, product.id
-        if group is not None:
-            rec["group"], rec["group_id"] = group.name, group.id
-            if kind == "product":  # groups have no record of their own; keep what Group holds
-                data["group"] = {"text": group.text, "pages": [group.page_start, group.page_end],
-                                 "entities": [asdict(e) for e in group.entities],
-                                 "modality": list(group.modality)}
-                rec["data"] = json.dumps(data, default=str)
-        if labels:
-            rec["entity"] = " ".join(sorted(labels))
-        if values:
-            rec["value"] = " ".join(sorted(values))
-        if node.modality:
-            rec["modality"] = " ".join(str(m).lower() for m in node.modality)
-        if refs:
-            rec["refs"] = " ".join(refs)
-        for label, nums in numbers.items():
-            rec[f"v_{re.sub(r'[^a-z0-9_]', '_', label)}"] = nums
-        return rec
+        text = node.text or ""
+        if kind == "product" and group is not None:  # groups have no record of their own; keep what Group holds
+            data["group"] = {"text": group.text, "pages": [group.page_start, group.page_end],
+                             "entities": [_plain(e) for e in group.entities], "modality": list(group.modality)}
+        return {
+            "uid": uid, "file": key, "id": node.id, "document": doc_id, "docver": docver, "title": title,
+            "version": version, "kind": kind, "order": order, "stored_text": text,
+            "text": _without_name(text, product.name) if product is not None and STRIP_OWN_NAME else text,
+            "number": str(number) if number else None, "parent": parent or None, "heading": heading or None,
+            "product": product.name if product is not None else None,
+            "product_id": product.id if product is not None else None,
+            "group": group.name if group is not None else None, "group_id": group.id if group is not None else None,
+            "entity": sorted(labels), "value": sorted(values),
+            "modality": [str(m).lower() for m in node.modality], "refs": refs,
+            "numbers": {re.sub(r"[^a-z0-9_]", "_", label): nums for label, nums in numbers.items()},
+            "data": json.dumps(data, default=str),
+        }
 
     for para in document.preamble:
         yield record(para, "preamble")

@@ -6,10 +6,13 @@ turns Whoosh results into :class:`~eula_parse.index.records.Hit` and friends.
 
 from __future__ import annotations
 
+import os
 import struct
 import unicodedata
 import zlib
-from typing import Any, Optional, Sequence
+import re
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
 
 import whoosh.index
 from whoosh import query as wq
@@ -24,8 +27,12 @@ from whoosh.analysis import (
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, OrGroup
+
+from eula_parse.errors import IndexCorruptError, QueryError
 from eula_parse.index.analysis import QUESTION_WORDS, _stem, words
-from eula_parse.index.query import DEFAULT_FIELDS
+from eula_parse.index.engines.base import Engine, Ranked, Writer
+from eula_parse.index.query import DEFAULT_FIELDS, check_query
 
 
 #: Whoosh's index name; every file Whoosh writes starts with it (``_MAIN_3.toc``, ``MAIN_x.seg``).
@@ -111,34 +118,88 @@ _ANALYZER = _analyzer()
 
 
 def _schema() -> Schema:
+    """Only what is searched or filtered; the records themselves live in the record store.
+
+    Every field costs indexing time, so ``document:`` and ``version:`` in a
+    query are answered by file keys (:func:`eula_parse.index.query.by_file`)
+    rather than indexed per record.
+    """
     ana = _analyzer()
     schema = Schema(
-        uid=ID(unique=True, stored=True),
-        rec=ID(),
-        id=ID(stored=True),
-        document=ID(stored=True),
-        docver=ID(),
-        title=STORED(),
-        version=ID(stored=True),
-        kind=ID(stored=True),
-        product=TEXT(analyzer=ana, stored=True, field_boost=1.0),
-        product_id=ID(stored=True),
-        group=TEXT(analyzer=ana, stored=True),
-        group_id=ID(stored=True),
-        number=ID(stored=True),
-        parent=ID(stored=True),
-        heading=TEXT(analyzer=ana, stored=True),
-        text=TEXT(analyzer=ana, stored=True),
+        uid=STORED(),
+        file=ID(),
+        id=ID(),
+        kind=ID(),
+        product=TEXT(analyzer=ana),
+        product_id=ID(),
+        group=TEXT(analyzer=ana),
+        group_id=ID(),
+        number=ID(),
+        heading=TEXT(analyzer=ana),
+        text=TEXT(analyzer=ana),
         entity=KEYWORD(lowercase=True),
         value=KEYWORD(lowercase=True),
         modality=KEYWORD(lowercase=True),
         refs=KEYWORD(),
-        sha256=ID(stored=True),
-        order=STORED(),
-        data=STORED(),
     )
     schema.add("v_*", NUMERIC(float, bits=64), glob=True)
     return schema
+
+
+#: Schema for parsing queries (both engines read Whoosh's query language).
+_QUERY_SCHEMA = _schema()
+_QUERY_SCHEMA.add("document", ID())
+_QUERY_SCHEMA.add("version", ID())
+_PARSERS: dict[bool, Any] = {}
+
+
+#: A question of plain words: no quotes, fields, operators, wildcards, fuzziness or boosts.
+_PLAIN = re.compile(r"[A-Za-z0-9 ]+")
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
+
+
+def _plain_query(text: str) -> Optional[wq.Query]:
+    """The tree Whoosh's parser makes of plain words, built directly (the parser costs milliseconds).
+
+    Every word's stem is looked for in every default field, OR'd, as
+    ``MultifieldParser`` does; a test keeps the two identical.
+    """
+    if not _PLAIN.fullmatch(text) or _OPERATOR_WORDS.intersection(text.split()):
+        return None
+    stems = list(dict.fromkeys(_stem(word) for _, _, word in words(text)))
+    terms = [wq.Term(f, stem, boost=FIELD_BOOSTS[f]) if FIELD_BOOSTS[f] != 1.0 else wq.Term(f, stem)
+             for stem in stems for f in DEFAULT_FIELDS]
+    if not terms:
+        return wq.NullQuery
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def _parser(all_words: bool = False) -> Any:
+    """Loose words combine with OR (ranked by how many match), or with AND for ``all_words``."""
+    parser = _PARSERS.get(all_words)
+    if parser is None:
+        group = AndGroup if all_words else OrGroup.factory(0.9)
+        parser = _PARSERS[all_words] = MultifieldParser(list(DEFAULT_FIELDS), _QUERY_SCHEMA,
+                                                        fieldboosts=dict(FIELD_BOOSTS), group=group)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(GtLtPlugin())
+    return parser
+
+
+def parse_query(text: str, all_words: bool = False) -> wq.Query:
+    """The user's query as a Whoosh query tree, after :func:`check_query`; raises :class:`QueryError`."""
+    check_query(text)
+    plain = None if all_words else _plain_query(text)
+    if plain is not None:
+        return plain
+    try:
+        q = _parser(all_words).parse(text)
+    except Exception as exc:  # noqa: BLE001 - the parser is third-party; any failure is the query's
+        raise QueryError(f"cannot read query {text!r} ({exc}): check quotes, brackets and field:value parts") from exc
+    error = _query_errors(q)
+    if error:
+        raise QueryError(f"cannot read query {text!r}: {error}")
+    return _cap_fuzzy(q)
 
 
 def _looks_like_whoosh(name: str) -> bool:
@@ -269,3 +330,168 @@ def _highlight_words(q: wq.Query, reader: Any) -> set[str]:
 def _or_terms(fieldname: str, values: Sequence[str]) -> wq.Query:
     terms = [wq.Term(fieldname, v) for v in values]
     return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+#: Record keys Whoosh indexes as they are, and those holding a list of words.
+_PLAIN_FIELDS = ("uid", "file", "id", "kind", "product", "product_id", "group", "group_id",
+              "number", "heading", "text")
+_LIST_FIELDS = ("entity", "value", "modality", "refs")
+
+
+def whoosh_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a record Whoosh indexes (empty ones left out)."""
+    doc = {f: record[f] for f in _PLAIN_FIELDS if record.get(f)}
+    doc["uid"] = record["uid"]
+    for f in _LIST_FIELDS:
+        if record.get(f):
+            doc[f] = " ".join(record[f])
+    for label, nums in record.get("numbers", {}).items():
+        doc[f"v_{label}"] = nums
+    return doc
+
+
+class _WhooshWriter(Writer):
+    def __init__(self, engine: "WhooshEngine"):
+        self.engine = engine
+        self.w = engine._ix.writer(timeout=5.0, delay=0.05)
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.w.add_document(**whoosh_fields(record))
+
+    def delete_files(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.w.delete_by_term("file", key)
+
+    def commit(self, merge: bool = False) -> None:
+        """Commit without merging segments unless asked: merging at every commit cost more than indexing."""
+        try:
+            self.w.commit(merge=merge)
+        except BaseException:
+            if not self.w.is_closed:
+                self.w.cancel()
+            raise
+
+    def cancel(self) -> None:
+        if not self.w.is_closed:
+            self.w.cancel()
+
+
+class WhooshEngine(Engine):
+    """The default engine: pure Python, no extra package; fine to a few hundred agreements."""
+
+    name = "whoosh"
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        try:
+            self._ix = whoosh.index.open_dir(str(path))
+            reader = self._ix.reader()
+            try:
+                missing = {"uid", "file", "text"} - set(reader.schema.names())
+                reader.doc_count()
+            finally:
+                reader.close()
+        except Exception as exc:  # noqa: BLE001 - any failure reading the files means damage
+            raise self._damaged(exc) from exc
+        if missing:
+            raise IndexCorruptError(
+                f"index at {path} was not written by this version of eula-parse (no {sorted(missing)[0]} field): "
+                f"run `eula index --rebuild`"
+            )
+        self._searcher: Any = None
+        self._docsets: dict[tuple[int, str], Any] = {}
+
+    @classmethod
+    def create(cls, path: Path) -> None:
+        whoosh.index.create_in(str(path), _schema())
+
+    @staticmethod
+    def owns(name: str) -> bool:
+        return _looks_like_whoosh(name)
+
+    @staticmethod
+    def foreign_index(path: Path) -> bool:
+        return any(re.fullmatch(r"_MAIN_\d+\.toc", n) for n in os.listdir(path))
+
+    def _damaged(self, exc: BaseException) -> IndexCorruptError:
+        return IndexCorruptError(
+            f"index at {self.path} is damaged ({type(exc).__name__}: {exc}): run `eula index --rebuild`"
+        )
+
+    def _get_searcher(self) -> Any:
+        try:
+            # A fresh searcher per new generation: Whoosh's refresh(reuse=...) breaks on an empty index.
+            if self._searcher is None or not self._searcher.up_to_date():
+                old, self._searcher = self._searcher, self._ix.searcher(weighting=_weighting())
+                if old is not None:
+                    old.close()
+            return self._searcher
+        except _CORRUPTION as exc:
+            self._searcher = None
+            raise self._damaged(exc) from exc
+
+    def writer(self) -> _WhooshWriter:
+        try:
+            return _WhooshWriter(self)
+        except _CORRUPTION as exc:
+            raise self._damaged(exc) from exc
+
+    def search(self, q: wq.Query, text: str, *, flt: Optional[wq.Query], mask: Iterable[str], limit: int,
+               fuzzy: bool, count: bool) -> Ranked:
+        searcher = self._get_searcher()
+        corrected: dict[str, list[str]] = {}
+        try:
+            if fuzzy:
+                q = _fuzzify(q, searcher.reader(), corrected, text)
+            _lazy_unions(q)
+            mask = sorted(mask)
+            masked = _or_terms("file", mask) if mask else None
+            flt_set, mask_set = self._docset(searcher, flt), self._docset(searcher, masked)
+            if flt_set is not None and not flt_set:  # Whoosh ignores an empty filter set: it would return everything
+                return Ranked([], 0 if count else None, corrected, set())
+            results = searcher.search(q, filter=flt_set, mask=mask_set, limit=limit)
+            hits = [(searcher.stored_fields(r.docnum)["uid"], r.score) for r in results]
+            # Whoosh's len(results) re-runs the whole query, so the exact total is opt-in.
+            total = len(searcher.search(q, filter=flt_set, mask=mask_set, limit=None, scored=False)) \
+                if count else None
+            terms = _highlight_words(q, searcher.reader())
+        except _READ_ERRORS as exc:
+            raise self._damaged(exc) from exc
+        return Ranked(hits, total, corrected, terms)
+
+    def _docset(self, searcher: Any, q: Optional[wq.Query]) -> Any:
+        """The records ``q`` matches, as a set Whoosh filters by, cached until the index changes.
+
+        Masking the old versions is the same for every search; computing it
+        per query cost more than the search itself.
+        """
+        if q is None:
+            return None
+        key = (id(searcher), repr(q))
+        cached = self._docsets.get(key)
+        if cached is None:
+            from whoosh.idsets import BitSet
+
+            if len(self._docsets) > 64 or any(k[0] != id(searcher) for k in self._docsets):
+                self._docsets.clear()
+            cached = self._docsets[key] = BitSet(searcher.docs_for_query(q), size=searcher.doc_count_all())
+        return cached
+
+    def segments(self) -> int:
+        reader = self._get_searcher().reader()
+        return len(reader.leaf_readers()) if not reader.is_atomic() else 1
+
+    def optimize(self) -> None:
+        if self.segments() <= 1:
+            return  # rewriting a lone segment would cost a whole second indexing pass
+        writer = self.writer()
+        try:
+            writer.w.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
