@@ -48,7 +48,8 @@ def test_known_item_questions(ix, engine, doc_2025):
         assert doc_2025.get(g["id"]) is not None, g["id"]
     first, misses = 0, []
     for g in gold:
-        ids = [h.id for h in ix.search(g["q"], limit=3)]
+        # a hit on a sub-item of the answer ("general/miscellaneous/a") lands inside the answer
+        ids = [h.id if not h.id.startswith(g["id"] + "/") else g["id"] for h in ix.search(g["q"], limit=3)]
         if ids[:1] == [g["id"]]:
             first += 1
         else:
