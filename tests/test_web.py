@@ -7,6 +7,7 @@ the diff), never from the pages themselves.
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import re
 import subprocess
@@ -226,6 +227,12 @@ def test_uploads_are_capped_and_checked_and_never_indexed(index_dir, index):
         assert junk.status == 422 and "notes.bin" in text_of(junk.body)
         missing = small.post_files("/compare", {"old": ("a.pdf", b"%PDF-1.4\n")})
         assert missing.status == 422 and "choose a file for the new version" in missing.body
+        # A body of unknown length (chunked) is refused before it is read.
+        conn = http.client.HTTPConnection(small.url.removeprefix("http://"), timeout=30)
+        conn.request("POST", "/compare", body=iter([b"--x\r\n"] * 3), encode_chunked=True,
+                     headers={"Content-Type": "multipart/form-data; boundary=x"})
+        assert conn.getresponse().status == 411
+        conn.close()
     assert [d.docver for d in ClauseIndex(index_dir, create=False).documents()] == before
 
 

@@ -211,7 +211,8 @@ def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Option
          include_renumbered: bool, stat: bool, full: bool, index_dir: Optional[str]) -> None:
     """Compare two versions of an agreement clause by clause.
 
-    OLD and NEW are PDF files or documents already in the index, as doc@version.
+    OLD and NEW are agreement files (PDF, DOCX, RTF, HTML, Markdown, text; they may differ in form)
+    or documents already in the index, as doc@version.
     In a terminal, changes are listed under their product or section, with
     redlines trimmed to the changed words and some context (--full: all of it).
     Exit status: 0 no substantive change, 1 changes found, 2 error.

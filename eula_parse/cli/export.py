@@ -14,6 +14,7 @@ from typing import Optional
 
 import click
 
+from eula_parse.cli.output import color_option
 from eula_parse.cli.search import index_option
 from eula_parse.index import ClauseIndex, default_index_path
 
@@ -26,6 +27,7 @@ from eula_parse.index import ClauseIndex, default_index_path
 @click.option("--version", help="Export this version (label or part of it; 'all' for every version) "
                                 "[default: latest version of each document].")
 @click.option("--document", help="Only this document (id or part of it).")
+@color_option
 def export_cmd(index_dir: Optional[str], jsonl: bool, output: Optional[str], version: Optional[str],
                document: Optional[str]) -> None:
     """Write every indexed node (document, version, id, kind, number, heading, breadcrumb path, text,

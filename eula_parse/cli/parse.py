@@ -17,7 +17,7 @@ from eula_parse.cli.output import color_option, print_json, slow_progress
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
 @color_option
 def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int) -> None:
-    """Parse FILE (a EULA PDF) and print its clause tree."""
+    """Parse FILE (a EULA as PDF, DOCX, RTF, HTML, Markdown or text) and print its clause tree."""
     from eula_parse import render
     from eula_parse.pipeline import parse as parse_pdf
 

@@ -108,7 +108,10 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
         shown = [fit_path(r.path, max(20, room // 2)) if room else r.path for r in done]
         width = max((len(p) for p in shown), default=0)
         for r, path in zip(done, shown):
-            detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
+            if r.status == "skipped":  # a file in a folder that is not a supported form
+                detail = r.error or ""
+            else:
+                detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
             line = f"{r.status:<9}  {path:<{width}}  {detail}"
@@ -149,7 +152,7 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
 def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, as_document: Optional[str],
               do_rebuild: bool, timeout: float, jobs: int, max_pages: Optional[int], list_docs: bool,
               engine: Optional[str], fmt: Optional[str]) -> None:
-    """Add agreements (files, or directories searched for them) to the clause index.
+    """Add agreements (PDF, DOCX, RTF, HTML, Markdown, text; files, or directories searched for them) to the index.
 
     Each file is parsed in a worker process and added in one commit, so an
     interrupted run leaves every file fully in or out. Files already indexed
