@@ -162,7 +162,7 @@ def test_reference_tree_in_every_form(rendered, form, layout):
         product = next(p for p in doc.products if p.name == spec.name)
         assert [c.number for c in product.clauses] == [c.number for c in spec.clauses], spec.name
         for clause, want in zip(product.clauses, spec.clauses):
-            assert norm(clause.text) == norm(want.text), clause.id  # line-end hyphens as test_parse compares them
+            assert norm(clause.text) == norm(want.text), clause.id  # test_parse's comparison of the reference
     for section, want in zip(doc.sections, SPEC.sections):
         assert norm(section.text) == norm(" ".join(want.paragraphs)), section.id
 
