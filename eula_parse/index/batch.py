@@ -223,7 +223,7 @@ def default_jobs() -> int:
 
 #: Parsed files wait for at most this many others, or this many seconds, before they are committed together.
 BATCH_FILES = 64
-BATCH_SECONDS = 5.0
+BATCH_SECONDS = 15.0
 #: Seconds a worker may take to start (import spaCy, pdfplumber) before it counts as broken.
 WORKER_START_TIMEOUT = 120.0
 
