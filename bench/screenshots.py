@@ -1,6 +1,6 @@
 """Screenshots of the web app's pages, taken in headless Chromium, written to docs/ to be looked at.
 
-    python bench/screenshots.py [--index DIR] [--out docs]
+    python bench/screenshots.py [--index DIR] [--out docs] [--all]
 
 Without ``--index`` an index of the two corpus versions is built in a
 temporary directory first. The app is served on a free localhost port and
@@ -40,6 +40,18 @@ SHOTS = [
     ("web-phone.png", "/node/general/milestone-product-lifecycle", (390, 760)),
 ]
 
+#: The other pages, with ``--all`` (not committed: look at them, then delete them).
+MORE = [
+    ("web-library.png", "/", (1100, 760)),
+    ("web-document.png", "/document/milestone-end-user-license-agreement", (1100, 760)),
+    ("web-history.png", "/history/product/xprotect-corporate/4", (1100, 760)),
+    ("web-error.png", "/node/product/xprotect-corporate/99", (1100, 500)),
+    ("web-phone-search.png", "/search?" + urlencode({"q": "warranty", "general": "1"}), (390, 760)),
+    ("web-phone-compare.png", "/compare?" + urlencode({
+        "old": "milestone-end-user-license-agreement@EULA 20240612",
+        "new": "milestone-end-user-license-agreement@EULA 20250425"}) + "#change-1", (390, 760)),
+]
+
 
 def build_index(path: Path) -> None:
     with ClauseIndex(path) as ix:
@@ -51,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", help="index to show (default: the two corpus versions, built now)")
     parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser.add_argument("--all", action="store_true", help="also every other page (library, history, errors...)")
     args = parser.parse_args()
     chromium = find_chromium()
     if not chromium:
@@ -72,7 +85,7 @@ def main() -> None:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         with Browser(chromium) as browser:
-            for name, page, (width, height) in SHOTS:
+            for name, page, (width, height) in SHOTS + (MORE if args.all else []):
                 browser.viewport(width, height, mobile=width < 600)
                 browser.goto(url + page)
                 browser.screenshot(str(out / name))
