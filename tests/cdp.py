@@ -37,12 +37,12 @@ class Browser:
     def __init__(self, executable: str, *, width: int = 1280, height: int = 900):
         self.ws: Any = None
         self.stack = contextlib.ExitStack()
-        self.profile = tempfile.TemporaryDirectory(prefix="eula-chromium-")
+        self.profile = tempfile.mkdtemp(prefix="eula-chromium-")
         self.proc = subprocess.Popen(
             [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--disable-background-networking", "--disable-extensions", "--no-first-run",
              "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-             f"--user-data-dir={self.profile.name}", f"--window-size={width},{height}", "about:blank"],
+             f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         address = self._devtools_address(timeout=30)
@@ -173,7 +173,8 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.profile.cleanup()
+        # Chromium's helper processes may still be writing to the profile as the main one exits.
+        shutil.rmtree(self.profile, ignore_errors=True)
 
     def __enter__(self) -> "Browser":
         return self
