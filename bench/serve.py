@@ -60,10 +60,11 @@ def asgi_get(app, path: str) -> tuple[int, bytes]:
     return status, b"".join(body)
 
 
-def timed_ms(fn) -> float:
-    t = time.perf_counter()
+def timed_ms(fn) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one call: on a shared machine the CPU time is the steadier figure."""
+    wall, cpu = time.perf_counter(), time.process_time()
     fn()
-    return (time.perf_counter() - t) * 1000
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
 def serve_start(index: Path, runs: int) -> list[float]:
@@ -74,7 +75,14 @@ def serve_start(index: Path, runs: int) -> list[float]:
         proc = subprocess.Popen([sys.executable, "-m", "eula_parse", "serve", "--index", str(index), "--port", "0"],
                                 stderr=subprocess.PIPE, text=True, cwd=ROOT)
         try:
-            url = re.search(r"http://\S+/", proc.stderr.readline()).group(0)
+            url = None
+            for line in proc.stderr:  # the line naming the address (warnings may come first)
+                match = re.search(r"http://\S+/", line)
+                if match:
+                    url = match.group(0)
+                    break
+            if url is None:
+                raise SystemExit("error: `eula serve` exited without naming its address")
             while True:
                 try:
                     with urllib.request.urlopen(url, timeout=30) as reply:
@@ -104,6 +112,7 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=200)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--starts", type=int, default=5, help="whole `eula serve` processes to time")
+    parser.add_argument("--keep", metavar="DIR", help="build the index in DIR and keep it; reuse it if it is there")
     args = parser.parse_args()
 
     base = [eula_parse.parse(ROOT / "corpus" / "milestone-eula-20250425.pdf"),
@@ -112,14 +121,17 @@ def main() -> None:
     queries = make_queries(docs, args.queries)
     work = Path(tempfile.mkdtemp(prefix="eula-bench-serve-"))
     try:
-        path = work / "index"
-        t = time.perf_counter()
-        with ClauseIndex(path) as ix:
-            for doc in docs:
-                ix.add(doc)
-            ix.optimize()
-        print(f"index: {args.agreements} agreements, {len(ClauseIndex(path, create=False))} records, "
-              f"built in {time.perf_counter() - t:.0f} s")
+        path = Path(args.keep) if args.keep else work / "index"
+        if ClauseIndex.exists(path) and len(ClauseIndex(path, create=False).documents()) == len(docs):
+            print(f"index: reusing {path}")
+        else:
+            t = time.perf_counter()
+            with ClauseIndex(path) as ix:
+                for doc in docs:
+                    ix.add(doc)
+                ix.optimize()
+            print(f"index: built in {time.perf_counter() - t:.0f} s")
+        print(f"index: {args.agreements} agreements, {len(ClauseIndex(path, create=False))} records")
 
         index = ClauseIndex(path, create=False)
         t = time.perf_counter()
@@ -149,23 +161,30 @@ def main() -> None:
         for label, url in other_pages.items():
             status, _ = asgi_get(app, url)
             assert status == 200, (url, status)
-            others[label] = statistics.median(timed_ms(lambda: asgi_get(app, url)) for _ in range(20))
+            others[label] = [timed_ms(lambda: asgi_get(app, url)) for _ in range(20)]
 
-        def row(label: str, values: list[float], ratio: bool = True) -> None:
-            med, p95 = statistics.median(values), percentile(values, 95)
-            extra = f"{med / statistics.median(bare):>8.1f}" if ratio else ""
-            print(f"{label:34}{med:>9.1f} ms{p95:>9.1f} ms{extra}")
+        def stats(values: list[tuple[float, float]], which: int) -> tuple[float, float]:
+            column = [v[which] for v in values]
+            return statistics.median(column), percentile(column, 95)
 
-        print(f"\nserver time per request at {args.agreements} agreements ({len(queries)} queries):")
-        print(f"{'':34}{'median':>12}{'p95':>12}{'ratio':>8}")
+        base_wall, base_cpu = stats(bare, 0)[0], stats(bare, 1)[0]
+
+        def row(label: str, values: list[tuple[float, float]]) -> None:
+            (wm, wp), (cm, cp) = stats(values, 0), stats(values, 1)
+            print(f"{label:32}{wm:>8.1f}{wp:>8.1f}{cm:>8.1f}{cp:>8.1f}{wm / base_wall:>8.1f}{cm / base_cpu:>8.1f}")
+
+        print(f"\nserver time per request at {args.agreements} agreements ({len(queries)} queries), ms:")
+        print(f"{'':32}{'wall':>8}{'p95':>8}{'CPU':>8}{'p95':>8}{'ratio':>8}{'(CPU)':>8}")
         row("ClauseIndex.search (baseline)", bare)
         row("search page (HTML)", page)
         row("/api/search (JSON)", api)
         row("search page, 3 filters", filtered)
-        for label, ms in others.items():
-            print(f"{label:34}{ms:>9.1f} ms{'':>12}{ms / statistics.median(bare):>8.1f}")
-        worst = max(percentile(page, 95), percentile(filtered, 95))
-        print(f"goal search page < 200 ms: {'met' if worst < 200 else 'NOT met'} (p95 {worst:.0f} ms)")
+        for label, values in others.items():
+            row(label, values)
+        worst_wall = max(stats(page, 0)[1], stats(filtered, 0)[1])
+        worst_cpu = max(stats(page, 1)[1], stats(filtered, 1)[1])
+        print(f"goal search page < 200 ms (p95): wall {worst_wall:.0f} ms {'met' if worst_wall < 200 else 'NOT met'}, "
+              f"CPU {worst_cpu:.0f} ms {'met' if worst_cpu < 200 else 'NOT met'}")
         index.close()
 
         starts = serve_start(path, args.starts)

@@ -11,7 +11,7 @@ class EulaError(Exception):
 
 
 class InputError(EulaError):
-    """The file cannot be read as a PDF we can parse: missing, not a PDF, encrypted, too big."""
+    """The file cannot be read as a document we can parse: missing, unsupported form, damaged, encrypted, too big."""
 
 
 class ExtractionError(EulaError):

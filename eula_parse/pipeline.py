@@ -19,7 +19,7 @@ def parse(
     max_pages: int = DEFAULT_MAX_PAGES,
     engine: Optional[str] = None,
 ) -> Document:
-    """Parse the PDF at ``path`` into a :class:`Document`.
+    """Parse the agreement at ``path`` (PDF, DOCX, RTF, HTML, Markdown or text) into a :class:`Document`.
 
     ``tag=False`` skips the spaCy entity tagging (structure only, faster);
     ``engine`` picks the PDF engine (see :data:`eula_parse.readers.pdf.ENGINES`).

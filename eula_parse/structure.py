@@ -50,15 +50,20 @@ _ARTICLE = re.compile(
 _DECIMAL = re.compile(r"^(?P<num>\d{1,3}(?:\.\d{1,3})*)(?:\.(?!\d)|\s|\)(?=\s))\s*(?=\S)")
 _LETTER_DECIMAL = re.compile(r"^(?P<num>[A-Z]\.\d{1,3}(?:\.\d{1,3})*)\.?\s+(?=\S)")
 _ITEM = re.compile(r"^(?P<num>\(?(?:[a-z]{1,2}|[ivx]{1,5})\)|(?:[a-z]|[ivx]{1,5})\.)\s+(?=\S)")
+#: an upper-case letter heading inside a part: "B. Nordic Semiconductor license", "A, uECC:"
+_LETTER_HEADING = re.compile(r"^([A-Z])[.,]\s+(\S.{0,120})$")
 _BULLET = re.compile(r"^[•▪◦·●■\-–]\s+")
 _RUNIN_END = re.compile(r"[.:]$")
 _TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
 _TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b", re.I)
 #: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ...",
 #: "9. GOVERNING LAW; SEVERABILITY. This Agreement ..." (";", "," and "&" join heading words)
-_TITLE_RUNIN = re.compile(
-    r"^((?:[A-Z][\w’'/&-]*[,;]?)(?:\s+(?:[A-Z][\w’'/&-]*[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})\.\s+(?=[A-Z“\"(])"
+_TITLE_WORDS_RUN = (
+    r"((?:\(?[A-Z][\w’'/&-]*\)?[,;]?)(?:\s+(?:\(?[A-Z][\w’'/&-]*\)?[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})"
 )
+_TITLE_RUNIN = re.compile(r"^" + _TITLE_WORDS_RUN + r"\.\s+(?=[A-Z“\"(])")
+#: the same ended by a colon, as lettered items label themselves: "f. MB-Research GmbH (MBR) Data: Users ..."
+_TITLE_COLON = re.compile(r"^" + _TITLE_WORDS_RUN + r":\s+(?=[A-Z“\"(])")
 #: how agreements introduce product-specific terms: "for the X product the following applies"
 _LEAD_IN = re.compile(r"\bfor the\b.{1,120}?\bfollowing applies\b|product[- ]specific terms|specific terms (?:of use )?for", re.I)
 _URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$|\b[\w-]+\.[a-z]{2,}/\S*$", re.I)
@@ -142,17 +147,22 @@ def _vocabulary(lines: list[Line]) -> set[str]:
     return words
 
 
+_HYPHEN_SPACE = re.compile(r"(?<=[A-Za-z])- +(?!(?:and|or|nor|to|und|oder)\b)(?=[A-Za-z])")
+
+
 def join_lines(texts: list[str], vocabulary: set[str]) -> str:
     """Join wrapped lines into one string, undoing only the breaks the typesetter made.
 
     A hyphen at a line end is dropped only where the joined word is a word of
     this document and the hyphenated spelling is not ("compo-nent" ->
     "component", but "third-party" stays). URLs broken across lines are
-    rejoined without a space.
+    rejoined without a space. A hyphen left with a space after it inside a line ("non- beta",
+    where a word processor's optional hyphen stood) joins its word ("non-beta"); a suspended
+    compound ("pre- and post-sale") keeps its space.
     """
     out = ""
     for text in texts:
-        text = text.strip()
+        text = _HYPHEN_SPACE.sub("-", text.strip())
         if not out:
             out = text
             continue
@@ -177,16 +187,16 @@ def join_lines(texts: list[str], vocabulary: set[str]) -> str:
     return out
 
 
-def _breaks(prev: Line, line: Line, spacing: float, body: float) -> bool:
-    """Does ``line`` start a new paragraph after ``prev``?"""
+def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 0.0) -> bool:
+    """Does ``line`` start a new paragraph after ``prev``? (``right``: the column's right edge)"""
     if abs(line.size - prev.size) > 0.4:
         return True
     # A whole-bold line next to a regular one is a heading boundary, unless the regular
     # line opens bold too (a run-in heading wrapped from the line before).
     if prev.bold and not line.bold and not line.bold_prefix:
         return True
-    if line.bold and not prev.bold and max(line.size, prev.size) > body + 0.4:
-        return True
+    if line.bold and not prev.bold and (max(line.size, prev.size) > body + 0.4 or _TERMINAL.search(prev.text.rstrip())):
+        return True  # a bold line after a finished sentence (a heading at the top of a page, too)
     same_flow = line.gap is not None
     if same_flow and spacing and line.gap > max(spacing * 1.6, spacing + 2.5):
         return True
@@ -198,6 +208,12 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float) -> bool:
     if not same_flow and line.column == prev.column and line.x0 < prev.x0 - 2 and _TERMINAL.search(prev.text.rstrip()):
         return True  # overleaf, set left of a hanging item's text after its last sentence: a new paragraph
     marker = marker_of(line.text)
+    if marker and same_flow and right and prev.x1 >= right - 12 and re.search(r"[a-z,]$", prev.text.rstrip()) \
+            and line.x0 >= prev.x0 - 2:
+        return False  # "... the terms of Sections 1 and" / "3 through 24 will survive": a wrapped sentence
+    if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2 \
+            and not re.search(r"[\w,]$", prev.text.rstrip()):
+        return True  # a rule line that stops short of the margin: "-----" over "1. This LICENSE ..."
     if marker:
         if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
             return False  # "... license rights, b) you ..." wrapped onto a new line
@@ -214,9 +230,14 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     gaps = [l.gap for l in lines if l.gap is not None and 0 <= l.gap and abs(l.size - body) < 0.5]
     spacing = statistics.median(gaps) if gaps else 0.0
     vocab = _vocabulary(lines)
+    right: dict[tuple[int, int], float] = {}
+    for line in lines:
+        if abs(line.size - body) < 0.5:
+            right[line.page, line.column] = max(right.get((line.page, line.column), 0.0), line.x1)
     paras: list[Para] = []
     for line in lines:
-        if paras and not _breaks(paras[-1].lines[-1], line, spacing, body):
+        prev = paras[-1].lines[-1] if paras else None
+        if prev and not _breaks(prev, line, spacing, body, right.get((prev.page, prev.column), 0.0)):
             paras[-1].lines.append(line)
         else:
             paras.append(Para([line]))
@@ -489,8 +510,7 @@ def _is_sub_item(para: Para, siblings: list[Para], section: Optional[Section] = 
         return True
     number = section.number if section is not None else None
     in_subsection = bool(number and re.fullmatch(r"\d+(?:\.\d+)+", number) and not number.endswith(".0"))
-    return para.kind == "numbered" and _nested_under_item(para, siblings, in_subsection) or (
-        para.kind != "numbered" and _nested_under_item(para, siblings))
+    return _nested_under_item(para, siblings, in_subsection and para.kind == "numbered")
 
 
 @dataclass
@@ -640,6 +660,9 @@ class _ItemReader:
         if para.kind == "runin" and para.heading:
             return para.heading, para.text[len(_runin_text(para)) :].strip()
         heading = _title_runin(para)
+        if heading is None and marker.kind == "item":
+            colon = _TITLE_COLON.match(rest)
+            heading = colon.group(1) if colon else None
         if heading and rest.startswith(heading):
             body = rest[len(heading) :].lstrip(" .:")
             return heading, body
@@ -823,6 +846,12 @@ def build(extraction: Layout) -> Document:
     if title_index is not None:
         doc.title = normalize_space(" ".join(paras[i].text for i in sorted(title_block)))
     doc.version = _version(extraction, paras)
+    # A display line that is only the version label ("Version 1.4 – 12.03.2025") labels the document, like the title.
+    label_index = next(
+        (i for i, p in enumerate(paras[:8]) if i not in title_block and p.kind == "display" and not p.marker
+         and len(p.text) < 60 and (m := _VERSION_IN_TEXT.match(normalize_space(p.text))) and m.start() == 0),
+        None,
+    )
     vendor = doc.title.split()[0] if doc.title else ""
     builder = _Builder(vendor=vendor, doc=doc)
 
@@ -899,6 +928,9 @@ def build(extraction: Layout) -> Document:
         deep = next((r for r, s, _, _ in reversed(stack) if s.number and s.number.count(".") and not s.number.endswith(".0")), None)
         if deep is not None and not continues_top:
             return deep + 0.5
+        open_number = stack[-1][1].number if stack else None
+        if number == 1 and top_integers and open_number == str(top_integers[-1]):
+            return marker.rank + 0.5  # a list restarting at 1 right inside section N is N's list
         top_integers.append(number)
         return marker.rank
 
@@ -930,7 +962,7 @@ def build(extraction: Layout) -> Document:
             section.id = builder.unique(base)
         elif section.number:
             base = f"section/{slugify(section.number)}"
-            if base in builder.used_ids and stack:
+            if stack and (base in builder.used_ids or rank % 1):  # a sub-list item is cited under its section
                 base = f"{stack[-1][1].id}/{slugify(section.number)}".replace("general/", "section/")
             section.id = builder.unique(base)
         else:
@@ -940,11 +972,15 @@ def build(extraction: Layout) -> Document:
         stack.append((rank, section, section_paras[id(section)], style if para.kind == "display" else None))
         section.page_start = section.page_end = para.page_start
 
+    consumed: set[int] = set()  # paragraphs read as part of the heading before them
     for index, para in enumerate(paras):
-        if index in title_block:
+        if index in title_block or index == label_index:
+            continue
+        if index in consumed:
             continue
         is_part = para.marker is not None and para.marker.kind == "part" and (
             para.kind in ("display", "runin") or _heading_like(para.text[para.marker.length :])
+            or not para.text[para.marker.length :].strip()  # "APPENDIX A" alone on its line
         )
         in_product_part = index >= products_from and not para.marker
         if para.kind == "display" and para.style in group_styles and in_product_part:
@@ -987,16 +1023,26 @@ def build(extraction: Layout) -> Document:
         if first_numbered is not None and index < first_numbered and not para.marker and para.kind in ("display", "runin"):
             preamble.append(para)  # the title block: a notice, a product line, a letterhead
             continue
-        if para.kind == "display" and not para.marker and _inside_numbering(paras, index, stack, body):
+        if para.kind == "display" and not para.marker and not _LETTER_HEADING.match(para.text) \
+                and _inside_numbering(paras, index, stack, body):
             stack[-1][2].append(para)
             continue
         if stack and not is_part and _is_sub_item(para, stack[-1][2], stack[-1][1]):
             stack[-1][2].append(para)  # read as a sub-item of the section once it is complete
             continue
         if para.kind == "display" or is_part:
+            letter = _LETTER_HEADING.match(para.text) if para.kind == "display" and not para.marker else None
+            parts = [r for r, s, _, _ in stack if s.number and " " in s.number]
             if is_part:
                 number, heading = _split_part_heading(para.text, para.marker)
                 rank = part_rank(para.marker)
+                following = paras[index + 1] if index + 1 < len(paras) else None
+                if heading is None and following and not following.marker and len(following.lines) == 1 \
+                        and _short_heading(following.text.rstrip(" :")):
+                    heading = following.text.rstrip(" :.")  # "APPENDIX A" over "Other License Grants:"
+                    consumed.add(index + 1)
+            elif letter and parts:  # "B. Nordic Semiconductor license" inside "APPENDIX 2"
+                number, heading, rank = letter.group(1), letter.group(2).strip(" :."), parts[-1] + 0.5
             elif para.marker and para.marker.kind == "decimal":
                 number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
                 rank = rank_of(para.marker)
@@ -1018,6 +1064,10 @@ def build(extraction: Layout) -> Document:
             open_section(Section(id="", heading=para.heading), 50, para, doc.sections)
             body_text = para.text[len(_runin_text(para)) :].strip()
             section_paras[id(stack[-1][1])].append(_with_text(para, body_text))
+            continue
+        if para.marker and para.marker.kind == "decimal" and para.kind == "numbered" and stack \
+                and not _plausible(para.marker.number, [entry[1] for entry in stack]):
+            stack[-1][2].append(para)  # "0.9.0 thru 1.2 1991-1995 CWI": a table row, not a clause
             continue
         if para.marker and para.marker.kind == "decimal" and para.kind in ("numbered", "runin"):
             heading = para.heading if para.kind == "runin" else None
@@ -1053,6 +1103,20 @@ def _depth_number(number: Optional[str]) -> Optional[list[int]]:
     if parts and parts[-1] == "0" and len(parts) > 1:
         parts = parts[:-1]
     return [int(p) for p in parts] if all(p.isdigit() for p in parts) else None
+
+
+def _plausible(number: str, open_sections: list[Section]) -> bool:
+    """Could ``number`` be the next clause number here? Clause numbers have no 0 inside
+    ("0.9.0", "2.0.1" are versions in a table), and "1.6" needs 1 open, or is a first
+    sub-clause (x.1, x.2) of a parent the page leaves unnumbered."""
+    raw = number.rstrip(".").split(".")
+    if len(raw) > 1 and "0" in raw[:-1]:
+        return False
+    parts = _depth_number(number)
+    if not parts or len(parts) == 1:
+        return True
+    opened = [_depth_number(s.number) for s in open_sections]
+    return parts[:-1] in opened or any(o and o[:-1] == parts[:-1] for o in opened) or parts[-1] <= 2
 
 
 def _first_numbered(paras: list[Para]) -> Optional[int]:

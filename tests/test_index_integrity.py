@@ -301,7 +301,7 @@ def test_index_dir_with_good_and_bad_files(tmp_path):
     (folder / "empty.pdf").write_bytes(b"")
     good = (folder / "sub" / "Nordlys EULA.pdf").read_bytes()
     (folder / "truncated.pdf").write_bytes(good[: len(good) // 3])
-    (folder / "readme.txt").write_text("not picked up: only PDFs are taken from directories")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n not an agreement form")
     index = tmp_path / "index"
     out = run_eula("index", str(folder), "--index", str(index))
     assert out.returncode == 1
@@ -313,6 +313,7 @@ def test_index_dir_with_good_and_bad_files(tmp_path):
     for name in ("empty.pdf", "notes.pdf", "truncated.pdf"):
         assert len([line for line in bad if f"{name}: " in line]) == 1, (name, bad)
     assert len(bad) == 3 and all(line.startswith("error: ") for line in bad)
+    assert [line.split()[0] for line in lines if "photo.png" in line] == ["skipped"]  # listed, not parsed
     with ClauseIndex(index, create=False) as ix:
         assert [d.title for d in ix.documents()] and len(ix.documents()) == 1
     again = run_eula("index", str(folder / "sub"), "--index", str(index))

@@ -17,13 +17,19 @@ from eula_parse import ClauseIndex
 from eula_parse.index import duration_days
 from eula_parse.index.query import ENTITY_LABELS, MODALITIES
 
-from conftest_search import MARKER_WORD, run_eula, synthetic_document
+from conftest_search import ENGINE_PARAMS, MARKER_WORD, run_eula, synthetic_document
+
+
+@pytest.fixture(scope="module", params=ENGINE_PARAMS)
+def engine(request):
+    """Every test on an index runs once per engine."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def milestone_index(tmp_path_factory, doc_2024, doc_2025):
-    path = tmp_path_factory.mktemp("filters") / "index"
-    with ClauseIndex(path) as ix:
+def milestone_index(tmp_path_factory, doc_2024, doc_2025, engine):
+    path = tmp_path_factory.mktemp(f"filters-{engine}") / "index"
+    with ClauseIndex(path, engine=engine) as ix:
         ix.add(doc_2024)
         ix.add(doc_2025)
     return path
@@ -83,11 +89,11 @@ DOCS = 4
 
 
 @pytest.fixture(scope="module")
-def synthetic_index(tmp_path_factory):
+def synthetic_index(tmp_path_factory, engine):
     """Four synthetic agreements (no PDFs): 3 products x 6 clauses each, durations and modalities."""
-    path = tmp_path_factory.mktemp("property") / "index"
+    path = tmp_path_factory.mktemp(f"property-{engine}") / "index"
     documents = [synthetic_document(n) for n in range(DOCS)]
-    with ClauseIndex(path) as ix:
+    with ClauseIndex(path, engine=engine) as ix:
         for doc in documents:
             ix.add(doc)
     return path, documents

@@ -7,6 +7,7 @@ the diff), never from the pages themselves.
 from __future__ import annotations
 
 import html
+import http.client
 import json
 import re
 import subprocess
@@ -165,6 +166,19 @@ def test_other_versions_follow_the_clause_by_content_not_number(server, corpus_d
     assert f'/node/{renumbered.new_id}?document={DOC}&amp;version=EULA+20250425' in back.body
 
 
+def test_sub_items_are_followed_through_their_renumbered_clause(server, doc_2024, doc_2025, corpus_diff):
+    renumbered = {c.new_id: c.old_id for c in corpus_diff.changes if c.kind == "renumbered"}
+    item = next(i for n in doc_2025.nodes() if n.id in renumbered for i in getattr(n, "items", []) if i.id
+                and doc_2024.get(f"{renumbered[n.id]}/{i.id.rsplit('/', 1)[1]}") is not None)
+    old_id = f"{renumbered[item.id.rsplit('/', 1)[0]]}/{item.id.rsplit('/', 1)[1]}"
+    page = server.get(f"/node/{item.id}")
+    versions = page.body[page.body.index('id="versions"'):].split("</section>")[0]
+    assert f"/node/{old_id}?" in versions and "renumbered" in versions
+    history = text_of(server.get(f"/history/{item.id}").body)
+    assert f"{doc_2024.version} first indexed version as {old_id}" in history
+    assert f"{doc_2025.version} renumbered" in history
+
+
 def test_history_shows_each_version_with_its_redline(server, corpus_diff):
     change = next(c for c in corpus_diff.changes if c.kind == "modified" and c.entity_changes
                   and c.new_id.startswith("product/"))
@@ -226,6 +240,12 @@ def test_uploads_are_capped_and_checked_and_never_indexed(index_dir, index):
         assert junk.status == 422 and "notes.bin" in text_of(junk.body)
         missing = small.post_files("/compare", {"old": ("a.pdf", b"%PDF-1.4\n")})
         assert missing.status == 422 and "choose a file for the new version" in missing.body
+        # A body of unknown length (chunked) is refused before it is read.
+        conn = http.client.HTTPConnection(small.url.removeprefix("http://"), timeout=30)
+        conn.request("POST", "/compare", body=iter([b"--x\r\n"] * 3), encode_chunked=True,
+                     headers={"Content-Type": "multipart/form-data; boundary=x"})
+        assert conn.getresponse().status == 411
+        conn.close()
     assert [d.docver for d in ClauseIndex(index_dir, create=False).documents()] == before
 
 

@@ -68,27 +68,33 @@ def entities(file: str, labels: tuple[str, ...], fmt: str, max_pages: int, index
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--strict", is_flag=True, help="Also fail (exit 1) on products mentioned without a section.")
+@click.option("--strict", is_flag=True,
+              help="Also fail (exit 1) on products mentioned without a section and on numbering or heading findings.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print {dangling: [{node, text, start, end}], undefined_products: {name: [node ids]}}.")
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
 @index_option
 @color_option
 def check(file: str, strict: bool, as_json: bool, max_pages: int, index_dir) -> None:
-    """Report cross-references in FILE that point nowhere and products it names but never defines.
+    """Report cross-references in FILE that point nowhere, products it names but never defines, and
+    what a careful reader flags in its numbering (gaps, duplicates, order, empty numbered
+    paragraphs) and headings (one that reads like body text).
 
     Exit status 1 when a cross-reference dangles (or, with --strict, any finding), else 0.
     """
+    from eula_parse.checks import structure_findings
     from eula_parse.entities import check_document
 
     doc = load_document(file, index_dir, max_pages=max_pages)
     report = check_document(doc)
-    failed = bool(report.dangling or (strict and report.undefined_products))
+    findings = structure_findings(doc)
+    failed = bool(report.dangling or (strict and (report.undefined_products or findings)))
     if as_json:
         print_json({
             "dangling": [{"node": node_id, "text": e.text, "start": e.start, "end": e.end}
                          for node_id, e in report.dangling],
             "undefined_products": {name: list(ids) for name, ids in sorted(report.undefined_products.items())},
+            "structure": [{"kind": f.kind, "node": f.node, "message": f.message} for f in findings],
         })
         raise SystemExit(1 if failed else 0)
     click.echo(f"dangling cross-references: {len(report.dangling)}")
@@ -98,6 +104,9 @@ def check(file: str, strict: bool, as_json: bool, max_pages: int, index_dir) -> 
     for name, node_ids in sorted(report.undefined_products.items()):
         shown = ", ".join(node_ids[:5]) + (f", ... ({len(node_ids)} clauses)" if len(node_ids) > 5 else "")
         click.echo(f"  {name}: {shown}")
+    click.echo(f"numbering and headings to check: {len(findings)}")
+    for finding in findings:
+        click.echo(f"  {finding.node}: {finding.message}")
     if failed:
         raise SystemExit(1)
 

@@ -51,11 +51,18 @@ class _Progress:
     """A rich progress bar on stderr fed by ``ClauseIndex.index_files`` callbacks."""
 
     def __init__(self, total: int, title: str):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class FilesPerSecond(ProgressColumn):
+            def render(self, task) -> Text:
+                return Text(f"{task.speed:.1f} files/s" if task.speed else "", style="progress.data.speed")
 
         console = _err_console()
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), FilesPerSecond(),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             TextColumn("{task.fields[current]}", style="dim"), console=console, transient=True,
             disable=not console.is_terminal,  # progress is for a person watching, not for a log
         )
@@ -108,7 +115,10 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
         shown = [fit_path(r.path, max(20, room // 2)) if room else r.path for r in done]
         width = max((len(p) for p in shown), default=0)
         for r, path in zip(done, shown):
-            detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
+            if r.status == "skipped":  # a file in a folder that is not a supported form
+                detail = r.error or ""
+            else:
+                detail = f"{r.title or r.document} · {r.version} · {r.nodes} nodes"
             if r.seconds:
                 detail += f" · {r.seconds:.1f} s"
             line = f"{r.status:<9}  {path:<{width}}  {detail}"
@@ -137,8 +147,8 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
               help="Build a fresh index (from PATHS, else the files already indexed) and replace the old one.")
 @click.option("--timeout", type=float, default=FILE_TIMEOUT, show_default=True,
               help="Give up on a file after this many seconds of parsing.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Files parsed at once (one worker process each).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Files parsed at once (one worker process each) [default: one per core].")
 @click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
@@ -149,7 +159,7 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
 def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, as_document: Optional[str],
               do_rebuild: bool, timeout: float, jobs: int, max_pages: Optional[int], list_docs: bool,
               engine: Optional[str], fmt: Optional[str]) -> None:
-    """Add agreements (files, or directories searched for them) to the clause index.
+    """Add agreements (PDF, DOCX, RTF, HTML, Markdown, text; files, or directories searched for them) to the index.
 
     Each file is parsed in a worker process and added in one commit, so an
     interrupted run leaves every file fully in or out. Files already indexed
@@ -159,6 +169,10 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, a
     indexing the others.
     """
     path = Path(index_dir) if index_dir else default_index_path()
+    if jobs is None:
+        from eula_parse.index.batch import default_jobs
+
+        jobs = default_jobs()
     if list_docs:
         with ClauseIndex(path, create=False, engine=engine) as ix:
             docs = ix.documents()

@@ -25,11 +25,16 @@ if TYPE_CHECKING:
 FILE_TIMEOUT = 120.0
 
 
-def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], list[FileResult]]:
-    """Files named as given; directories searched recursively for ``*.pdf``.
+#: What a directory walk picks up: the forms eula_parse.readers reads (each file is then read by content).
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".rtf", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt", ".text")
 
-    Returns the files to index (no duplicates, in order) and an error result
-    for every path that does not exist.
+
+def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], list[FileResult]]:
+    """Files named as given; directories searched recursively for the supported forms.
+
+    Returns the files to index (no duplicates, in order), an error result for
+    every path that does not exist and a ``skipped`` result for every other
+    file found in a directory.
     """
     files: list[str] = []
     problems: list[FileResult] = []
@@ -38,7 +43,12 @@ def expand_paths(paths: Iterable[Union[str, os.PathLike]]) -> tuple[list[str], l
         path = Path(raw)
         if path.is_dir():
             try:
-                found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+                listed = sorted(p for p in path.rglob("*") if p.is_file())
+                found = [p for p in listed if p.suffix.lower() in SUPPORTED_SUFFIXES]
+                problems += [
+                    FileResult(str(p), "skipped", error=f"not a supported form ({p.suffix or 'no suffix'})")
+                    for p in listed if p.suffix.lower() not in SUPPORTED_SUFFIXES
+                ]
             except OSError as exc:
                 problems.append(FileResult(str(raw), "error", error=f"cannot list directory ({exc.strerror or exc})"))
                 continue
@@ -203,9 +213,17 @@ class _Worker:
                 pass
 
 
+def default_jobs() -> int:
+    """Worker processes for a batch when the caller does not say: one per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 #: Parsed files wait for at most this many others, or this many seconds, before they are committed together.
 BATCH_FILES = 64
-BATCH_SECONDS = 5.0
+BATCH_SECONDS = 15.0
 #: Seconds a worker may take to start (import spaCy, pdfplumber) before it counts as broken.
 WORKER_START_TIMEOUT = 120.0
 

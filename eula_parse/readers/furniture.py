@@ -8,6 +8,7 @@ label, "EULA 20250425") is kept for the structure stage.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 
@@ -48,8 +49,9 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
         for key in {_furniture_key(line) for line in ends}:
             counts[key] += 1
     labels: dict[tuple, str] = {}
+    drops: dict[int, set] = {}
     for page in pages:
-        drop = set()
+        drop = drops[page.number] = set()
         for line in candidates[page.number]:
             key = _furniture_key(line)
             small = line.size < body - 0.4
@@ -59,6 +61,8 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
             elif counts[key] >= threshold or (small and _PAGE_OF.search(line.text)):
                 drop.add(id(line))
                 labels.setdefault(key, line.text)
+    for page in pages:
+        drop = drops[page.number] | _variants(candidates[page.number], drops[page.number], set(labels), body)
         page.lines = [line for line in page.lines if id(line) not in drop]
     furniture = []
     # The version label usually shares a line with the page number: list those first.
@@ -67,6 +71,29 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
         if constant:
             furniture.append(constant)
     return furniture
+
+
+def _variants(ends: list[Line], drop: set[int], keys: set[tuple], body: float) -> set[int]:
+    """Small print in the band that only varies a running footer ("SLA0051 - Rev 3 - May 2020
+    www.st.com" on the first page, "SLA0051 - Rev 3 page 2/3" on the others), and small print
+    set tight against a footer line (a second footer line), are furniture too."""
+    more: set[int] = set()
+    for line in ends:
+        key = _furniture_key(line)
+        if id(line) in drop or line.size >= body - 0.4:
+            continue
+        for known, _size in keys:
+            shared = len(os.path.commonprefix([key[0], known]))
+            if shared >= 8 and shared >= 0.6 * min(len(key[0]), len(known)):
+                more.add(id(line))
+    dropped = [line for line in ends if id(line) in drop | more and line.size < body - 0.4]
+    for line in ends:
+        if id(line) in drop | more or line.size >= body - 0.4:
+            continue
+        if any(abs(line.size - d.size) < 0.5 and min(abs(line.top - d.bottom), abs(d.top - line.bottom)) < 3
+               for d in dropped):
+            more.add(id(line))
+    return more
 
 
 def remove_furniture(pages: list[Page]) -> list[str]:

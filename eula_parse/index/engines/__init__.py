@@ -19,7 +19,9 @@ def engine_class(name: str) -> type:
     if name == "tantivy":
         try:
             from eula_parse.index.engines.tantivy import TantivyEngine
-        except ImportError as exc:
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("tantivy"):
+                raise
             raise QueryError(
                 "the tantivy engine needs the tantivy package: pip install 'eula-parse[tantivy]'"
             ) from exc
