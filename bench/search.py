@@ -139,7 +139,7 @@ class Engine:
         self.ix = ClauseIndex(path, engine=self.name)
         for start in range(0, len(docs), BATCH):
             self.ix.add_many([(doc, doc.source) for doc in docs[start:start + BATCH]])
-        self.ix.optimize()
+        self.ix.tidy()  # what `eula index` does at the end of a run
 
     def query(self, q: str) -> list[str]:
         return [h.id for h in self.ix.search(q, limit=10)]

@@ -72,7 +72,7 @@ INDEX_FORMAT = 2
 LOCK_TIMEOUT = 120.0
 #: A batch that leaves more segments than this merges them (searches cost a little per segment).
 MAX_SEGMENTS = 4
-#: Single-file commits merge the engine's segments once there are this many.
+#: Commits merge the engine's small segments once there are this many.
 MERGE_AT = 16
 
 
@@ -326,13 +326,13 @@ class ClauseIndex:
                     for _, records in files:
                         for record in records:
                             writer.add(record)
-                    writer.commit()
+                    # small segments are merged (log-structured) only once they pile up: merging at
+                    # every commit, or rewriting everything, cost more than indexing
+                    writer.commit(merge=self._engine.segments() >= MERGE_AT)
                 except BaseException:
                     writer.cancel()
                     raise
                 self._store.commit_files(files, drop)
-                if self._engine.segments() > MERGE_AT:
-                    self._engine.optimize()
         for info, _ in files:
             if info["source"]:
                 self._log_source("add", info["source"], info["docver"], info["sha256"])
@@ -399,9 +399,14 @@ class ClauseIndex:
         return self._engine.segments()
 
     def optimize(self) -> None:
-        """Merge all segments into one; ``index_files`` does it after big batches."""
+        """Merge all segments into one (a rewrite of the whole engine index)."""
         with _write_lock(self.path):
             self._engine.optimize()
+
+    def tidy(self) -> None:
+        """Merge the segments when a batch left more than :data:`MAX_SEGMENTS`; ``index_files`` ends with it."""
+        if self.segments() > MAX_SEGMENTS:
+            self.optimize()
 
     def remove(self, document: str, version: Optional[str] = None) -> int:
         """Remove one version (or every version) of a document; returns how many files went."""
@@ -714,8 +719,8 @@ class ClauseIndex:
         """
         results = _run_batch(self, [str(p) for p in paths], timeout=timeout, jobs=jobs,
                              max_pages=max_pages, progress=progress, as_document=as_document)
-        if any(r.status in ("added", "replaced") for r in results) and self.segments() > MAX_SEGMENTS:
-            self.optimize()
+        if any(r.status in ("added", "replaced") for r in results):
+            self.tidy()
         return results
 
 

@@ -37,7 +37,8 @@ class Writer:
     def delete_files(self, keys: Iterable[str]) -> None:
         raise NotImplementedError
 
-    def commit(self) -> None:
+    def commit(self, merge: bool = False) -> None:
+        """Make the batch visible; ``merge`` also merges small segments (engines that merge by themselves ignore it)."""
         raise NotImplementedError
 
     def cancel(self) -> None:
