@@ -7,12 +7,20 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from eula_parse.cache import cache_dir, cached_parse
 from eula_parse.pipeline import parse
 
 from conftest import PDF_2024, REAL
 
 SMALL = REAL / "st_sla0051_software-license-agreement_rev3_2020-05.pdf"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test starts from an empty cache of its own (the session's holds other tests' parses)."""
+    monkeypatch.setenv("EULA_CACHE", str(tmp_path / "cache"))
 
 
 def entries():
@@ -52,14 +60,14 @@ def test_cache_off_writes_nothing(monkeypatch):
     assert cached_parse(SMALL, tag=False, max_pages=2000).sections
 
 
-def test_a_cached_diff_loads_neither_spacy_nor_a_pdf_engine(tmp_path):
+def test_a_cached_diff_loads_neither_spacy_nor_a_pdf_engine():
     """`eula diff` of files parsed before answers without importing the heavy libraries."""
     code = (
         "import sys; from eula_parse.cli import main\n"
         "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('spacy', 'pdfplumber', 'pypdfium2') if m in sys.modules))"
     )
-    env = dict(os.environ, EULA_CACHE=str(tmp_path))  # empty: the first run must parse
+    env = dict(os.environ)  # an empty cache: the first run must parse
     args = ["diff", str(PDF_2024), str(PDF_2024)]
     cold = subprocess.run([sys.executable, "-c", code % args], env=env, capture_output=True, text=True)
     warm = subprocess.run([sys.executable, "-c", code % args], env=env, capture_output=True, text=True)
