@@ -75,7 +75,14 @@ def serve_start(index: Path, runs: int) -> list[float]:
         proc = subprocess.Popen([sys.executable, "-m", "eula_parse", "serve", "--index", str(index), "--port", "0"],
                                 stderr=subprocess.PIPE, text=True, cwd=ROOT)
         try:
-            url = re.search(r"http://\S+/", proc.stderr.readline()).group(0)
+            url = None
+            for line in proc.stderr:  # the line naming the address (warnings may come first)
+                match = re.search(r"http://\S+/", line)
+                if match:
+                    url = match.group(0)
+                    break
+            if url is None:
+                raise SystemExit("error: `eula serve` exited without naming its address")
             while True:
                 try:
                     with urllib.request.urlopen(url, timeout=30) as reply:

@@ -3,8 +3,10 @@
 Builds EULAs of about N pages with tests/pdfgen.py (100 products, numbered clauses),
 then, each in a fresh child process so the figures do not mix, measures
 
-* ``parse(path, tag=False)`` -- structure only, and ``parse(path)`` with entity tagging;
-* bare ``pdfplumber`` ``extract_words()`` over every page, the floor any parser pays;
+* ``parse(path, tag=False)`` -- structure only, and ``parse(path)`` with entity tagging,
+  on the default engine (PDFium), and ``parse(path, tag=False, engine="pdfplumber")``;
+* bare ``pdfplumber`` ``extract_words()`` over every page, the reference engine's floor;
+* bare pypdfium2 character extraction, the default engine's floor;
 
 and prints wall time and peak RSS for each, plus seconds per page. Several sizes show
 whether time grows linearly with the page count (it should) and whether memory stays
@@ -36,6 +38,11 @@ WORDS_PER_PAGE = 980  # measured: 480k clause words fill 488 A4 pages at 9 pt
 
 CHILD = {
     "parse": "import eula_parse; d = eula_parse.parse({path!r}, tag=False); out = dict(pages=d.pages, clauses=len(d.clauses))",
+    "parse/plumber": (
+        "import eula_parse; d = eula_parse.parse({path!r}, tag=False, engine='pdfplumber'); "
+        "out = dict(pages=d.pages, clauses=len(d.clauses))"
+    ),
+    "pypdfium2": "from eula_parse.readers import pdfium; out = dict(chars=pdfium.chars_only({path!r}))",
     "parse+tag": "import eula_parse; d = eula_parse.parse({path!r}); out = dict(pages=d.pages, clauses=len(d.clauses))",
     "pdfplumber": (
         "import pdfplumber\n"
@@ -108,28 +115,30 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="write the PDFs to this directory and keep them")
     args = ap.parse_args()
 
-    kinds = ["pdfplumber", "parse"] + ([] if args.no_tag else ["parse+tag"])
+    kinds = ["pdfplumber", "pypdfium2", "parse/plumber", "parse"] + ([] if args.no_tag else ["parse+tag"])
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.keep or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
-        print(f"{'pages':>5}  {'run':<10} {'seconds':>8} {'s/page':>7} {'peak RSS MB':>11}  notes")
+        print(f"{'pages':>5}  {'run':<13} {'seconds':>8} {'s/page':>7} {'peak RSS MB':>11}  notes")
         for target in args.pages:
             path, pages, built = build(target, directory)
             size = os.path.getsize(path) / 1e6
-            print(f"{pages:>5}  {'build':<10} {built:>8.1f} {built / pages:>7.3f} {'':>11}  {size:.1f} MB PDF")
+            print(f"{pages:>5}  {'build':<13} {built:>8.1f} {built / pages:>7.3f} {'':>11}  {size:.1f} MB PDF")
             base = None
             for kind in kinds:
                 result, rss = peak_rss_mb(kind, path, args.timeout)
                 if "error" in result:
-                    print(f"{pages:>5}  {kind:<10} {'-':>8} {'-':>7} {rss:>11.0f}  {result['error']}")
+                    print(f"{pages:>5}  {kind:<13} {'-':>8} {'-':>7} {rss:>11.0f}  {result['error']}")
                     continue
                 seconds = result["seconds"]
                 note = ""
                 if kind == "pdfplumber":
                     base = seconds
                 elif base:
-                    note = f"{seconds / base:.2f}x pdfplumber; {result.get('clauses')} clauses"
-                print(f"{pages:>5}  {kind:<10} {seconds:>8.1f} {seconds / pages:>7.3f} {rss:>11.0f}  {note}")
+                    note = f"{seconds / base:.2f}x pdfplumber"
+                    if "clauses" in result:
+                        note += f"; {result['clauses']} clauses"
+                print(f"{pages:>5}  {kind:<13} {seconds:>8.1f} {seconds / pages:>7.3f} {rss:>11.0f}  {note}")
 
 
 if __name__ == "__main__":

@@ -510,8 +510,7 @@ def _is_sub_item(para: Para, siblings: list[Para], section: Optional[Section] = 
         return True
     number = section.number if section is not None else None
     in_subsection = bool(number and re.fullmatch(r"\d+(?:\.\d+)+", number) and not number.endswith(".0"))
-    return para.kind == "numbered" and _nested_under_item(para, siblings, in_subsection) or (
-        para.kind != "numbered" and _nested_under_item(para, siblings))
+    return _nested_under_item(para, siblings, in_subsection and para.kind == "numbered")
 
 
 @dataclass

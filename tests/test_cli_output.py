@@ -142,11 +142,21 @@ def test_outline_counts_one_preamble_paragraph_in_the_singular(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def esri_terminal():
-    """The Esri 2018 -> 2019 diff as a 100-column terminal shows it, trimmed and in full."""
+def esri_terminal(tmp_path_factory):
+    """The Esri 2018 -> 2019 diff as a 100-column terminal shows it, trimmed and in full.
+
+    Both files are indexed first, so the two diffs reuse one parse of each.
+    """
+    import eula_parse
+    from eula_parse import ClauseIndex
+
+    index = tmp_path_factory.mktemp("esri") / "index"
+    with ClauseIndex(index) as ix:
+        for pdf in (ESRI_2018, ESRI_2019):
+            ix.add(eula_parse.parse(pdf), source=str(pdf))
     env = {"COLUMNS": "100"}
-    return (cli("diff", "--color=always", ESRI_2018, ESRI_2019, env=env),
-            cli("diff", "--color=always", "--full", ESRI_2018, ESRI_2019, env=env))
+    return (cli("diff", "--color=always", ESRI_2018, ESRI_2019, "--index", index, env=env),
+            cli("diff", "--color=always", "--full", ESRI_2018, ESRI_2019, "--index", index, env=env))
 
 
 def test_diff_lists_each_section_under_one_header_in_document_order(esri_terminal):

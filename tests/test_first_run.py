@@ -105,6 +105,7 @@ def test_no_index_and_no_samples_says_how_to_build_one(installed):
     assert "eula index --samples" in out.stderr and out.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_samples_and_folders_index_from_anywhere(installed, tmp_path):
     site, work, env = installed
     out = eula("index", "--samples", cwd=work, env=env)

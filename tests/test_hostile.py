@@ -9,6 +9,7 @@ raises the right ``eula_parse.errors`` subclass, never anything else. Through th
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -26,17 +27,19 @@ import pdfgen
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = pdfgen.DEFAULT_SPEC
 N_CLAUSES = sum(len(p.clauses) for p in SPEC.products)
+#: Tests of what the PDF engine itself must survive run on both engines.
+both_engines = pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 
 
 # -- helpers -------------------------------------------------------------------
 
 
-def cli(*args, timeout=180, memory_limit=None, entities=False) -> subprocess.CompletedProcess:
+def cli(*args, timeout=180, memory_limit=None, entities=False, engine=None) -> subprocess.CompletedProcess:
     """``eula parse``; structure only unless ``entities`` (spaCy start-up costs seconds per call)."""
     def limit():  # runs in the child before exec
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
-    flags = [] if entities else ["--no-entities"]
+    flags = ([] if entities else ["--no-entities"]) + (["--engine", engine] if engine else [])
     return subprocess.run(
         [sys.executable, "-m", "eula_parse", "parse", *flags, *map(str, args)],
         capture_output=True, timeout=timeout, cwd=ROOT,
@@ -141,74 +144,94 @@ def test_directory_instead_of_file(tmp_path):
 # -- damaged PDFs -----------------------------------------------------------------
 
 
-def test_truncated_to_the_header(tmp_path, eula_pdf):
+@both_engines
+def test_truncated_to_the_header(tmp_path, eula_pdf, engine):
     """Only the first kilobyte: no page tree, no text -- must fail cleanly."""
     path = tmp_path / "truncated-1k.pdf"
     path.write_bytes(eula_pdf.read_bytes()[:1024])
     with pytest.raises((InputError, ExtractionError)):
-        eula_parse.parse(path)
-    assert_cli_error(cli(path), path)
+        eula_parse.parse(path, engine=engine)
+    assert_cli_error(cli(path, engine=engine), path)
 
 
+@both_engines
 @pytest.mark.parametrize("fraction", [0.3, 0.6, 0.95])
-def test_truncated_midway(tmp_path, eula_pdf, fraction):
+def test_truncated_midway(tmp_path, eula_pdf, fraction, engine):
     """Cut anywhere: a partial Document or a clean error, nothing else."""
     data = eula_pdf.read_bytes()
     path = tmp_path / f"truncated-{int(fraction * 100)}.pdf"
     path.write_bytes(data[: int(len(data) * fraction)])
-    result = outcome(path, tag=False)
+    result = outcome(path, tag=False, engine=engine)
     assert isinstance(result, (eula_parse.Document, InputError, ExtractionError))
-    assert_cli_survives(cli(path), path)
+    assert_cli_survives(cli(path, engine=engine), path)
 
 
-def test_broken_xref_is_recovered(tmp_path, eula_pdf):
+@both_engines
+def test_broken_xref_is_recovered(tmp_path, eula_pdf, engine):
     """Every xref offset wrong: the objects are intact, so the document still parses in full."""
     path = tmp_path / "broken-xref.pdf"
     path.write_bytes(pdfgen.break_xref(eula_pdf.read_bytes()))
+    doc = eula_parse.parse(path, tag=False, engine=engine)
+    assert doc.title == SPEC.title
+    assert len(doc.clauses) == N_CLAUSES
+    assert_cli_ok(cli(path, engine=engine))
+
+
+def test_file_pdfium_refuses_is_read_by_the_fallback(tmp_path, eula_pdf):
+    """The trailer names a catalog object that does not exist: PDFium gives up, pdfminer
+    finds the catalog by scanning the objects, so the default reading falls back to it."""
+    path = tmp_path / "missing-root.pdf"
+    path.write_bytes(re.sub(rb"/Root \d+ 0 R", b"/Root 999 0 R", eula_pdf.read_bytes()))
+    with pytest.raises(InputError, match="damaged PDF"):
+        eula_parse.parse(path, tag=False, engine="pdfium")
     doc = eula_parse.parse(path, tag=False)
     assert doc.title == SPEC.title
     assert len(doc.clauses) == N_CLAUSES
     assert_cli_ok(cli(path))
 
 
-def test_garbage_after_header(tmp_path):
+@both_engines
+def test_garbage_after_header(tmp_path, engine):
     path = tmp_path / "garbage.pdf"
     path.write_bytes(b"%PDF-1.7\n" + os.urandom(4096))
     with pytest.raises((InputError, ExtractionError)):
-        eula_parse.parse(path)
-    assert_cli_error(cli(path), path)
+        eula_parse.parse(path, engine=engine)
+    assert_cli_error(cli(path, engine=engine), path)
 
 
 # -- encryption ------------------------------------------------------------------
 
 
-def test_encrypted_with_password(tmp_path, eula_pdf):
+@both_engines
+def test_encrypted_with_password(tmp_path, eula_pdf, engine):
     path = tmp_path / "locked.pdf"
     pdfgen.encrypt_pdf(eula_pdf, path, user_password="secret")
     with pytest.raises(InputError, match=r"encrypted PDF \(password required\)"):
-        eula_parse.parse(path)
-    assert_cli_error(cli(path), path, "encrypted PDF (password required)")
+        eula_parse.parse(path, engine=engine)
+    assert_cli_error(cli(path, engine=engine), path, "encrypted PDF (password required)")
 
 
-def test_encrypted_with_empty_user_password_parses(tmp_path, eula_pdf):
+@both_engines
+def test_encrypted_with_empty_user_password_parses(tmp_path, eula_pdf, engine):
     """Encrypted only against editing: anyone can open it, so we parse it."""
     path = tmp_path / "owner-locked.pdf"
     pdfgen.encrypt_pdf(eula_pdf, path, user_password="")
-    doc = eula_parse.parse(path, tag=False)
+    doc = eula_parse.parse(path, tag=False, engine=engine)
     assert doc.title == SPEC.title
     assert len(doc.clauses) == N_CLAUSES
-    assert_cli_ok(cli(path))
+    assert_cli_ok(cli(path, engine=engine))
 
 
 # -- no text, odd text --------------------------------------------------------------
 
 
-def test_image_only_pdf(tmp_path):
+@both_engines
+def test_image_only_pdf(tmp_path, engine):
     path = tmp_path / "scan.pdf"
     pdfgen.build_image_only_pdf(path)
     with pytest.raises(ExtractionError, match="no text layer: OCR is not supported"):
-        eula_parse.parse(path)
-    assert_cli_error(cli(path), path, "no text layer: OCR is not supported")
+        eula_parse.parse(path, engine=engine)
+    assert_cli_error(cli(path, engine=engine), path, "no text layer: OCR is not supported")
 
 
 def test_one_page_without_headings(tmp_path):
@@ -220,43 +243,49 @@ def test_one_page_without_headings(tmp_path):
     assert_cli_ok(cli(path))
 
 
-def test_type3_font(tmp_path):
+@both_engines
+def test_type3_font(tmp_path, engine):
     """Glyphs drawn by the file itself; the text comes from the font's encoding."""
     path = tmp_path / "type3.pdf"
     pdfgen.build_type3_pdf(path)
-    doc = eula_parse.parse(path)
+    doc = eula_parse.parse(path, engine=engine)
     text = _all_text(doc)
     for line in pdfgen.TYPE3_LINES[1:]:
         assert line in text
-    assert_cli_ok(cli(path))
+    assert_cli_ok(cli(path, engine=engine))
 
 
-def test_custom_encoding(tmp_path):
+@both_engines
+def test_custom_encoding(tmp_path, engine):
     """Byte codes remapped through /Differences: the text is what the encoding says."""
     path = tmp_path / "remapped.pdf"
     pdfgen.build_custom_encoding_pdf(path)
-    doc = eula_parse.parse(path)
+    doc = eula_parse.parse(path, engine=engine)
     assert "The licensee may install the software on one computer." in _all_text(doc)
-    assert_cli_ok(cli(path))
+    assert_cli_ok(cli(path, engine=engine))
 
 
-def test_landscape_page_stored_rotated(tmp_path):
+@both_engines
+def test_landscape_page_stored_rotated(tmp_path, engine):
     """Text drawn turned and /Rotate 90 to show it upright: it reads like any page."""
     path = tmp_path / "landscape.pdf"
     pdfgen.build_landscape_rotated_pdf(path)
-    doc = eula_parse.parse(path)
+    doc = eula_parse.parse(path, engine=engine)
     text = _all_text(doc)
     assert "The licensee may install the software on one computer per license." in text
     assert "The licensee may not rent, lease or lend the software to third parties." in text
-    assert_cli_ok(cli(path))
+    assert_cli_ok(cli(path, engine=engine))
 
 
-def test_pages_displayed_sideways(tmp_path, eula_pdf):
-    """Upright content on pages marked /Rotate 90: survive (whatever the reading)."""
+@both_engines
+def test_pages_displayed_sideways(tmp_path, eula_pdf, engine):
+    """Upright content on pages marked /Rotate 90: read along its lines, like the upright original."""
     path = tmp_path / "sideways.pdf"
     pdfgen.rotate_pdf(eula_pdf, path, 90)
-    assert isinstance(outcome(path, tag=False), (eula_parse.Document, EulaError))
-    assert_cli_survives(cli(path), path)
+    doc = eula_parse.parse(path, tag=False, engine=engine)
+    assert doc.title == SPEC.title
+    assert len(doc.clauses) == N_CLAUSES
+    assert_cli_ok(cli(path, engine=engine))
 
 
 # -- size and resource limits ---------------------------------------------------------
@@ -273,12 +302,13 @@ def bomb_pdf(tmp_path_factory) -> Path:
     return path
 
 
-def test_decompression_bomb_api(bomb_pdf):
+@both_engines
+def test_decompression_bomb_api(bomb_pdf, engine):
     """parse() refuses or caps the stream: no MemoryError, no kill, within a minute."""
     code = textwrap.dedent(f"""
         import sys, eula_parse
         try:
-            doc = eula_parse.parse({str(bomb_pdf)!r})
+            doc = eula_parse.parse({str(bomb_pdf)!r}, engine={engine!r})
         except eula_parse.EulaError as exc:
             print("EulaError", type(exc).__name__, exc)
         else:
@@ -294,19 +324,21 @@ def test_decompression_bomb_api(bomb_pdf):
     assert proc.stdout.decode().startswith(("EulaError", "Document")), proc.stdout
 
 
-def test_decompression_bomb_cli(bomb_pdf):
-    assert_cli_survives(cli(bomb_pdf, timeout=60, memory_limit=MEMORY_LIMIT), bomb_pdf)
+@both_engines
+def test_decompression_bomb_cli(bomb_pdf, engine):
+    assert_cli_survives(cli(bomb_pdf, timeout=60, memory_limit=MEMORY_LIMIT, engine=engine), bomb_pdf)
 
 
-def test_page_cap(tmp_path):
+@both_engines
+def test_page_cap(tmp_path, engine):
     """More pages than max_pages: a clear InputError before any real work."""
     path = tmp_path / "long.pdf"
     pdfgen.build_many_pages_pdf(path, 150)
     with pytest.raises(InputError) as info:
-        eula_parse.parse(path, max_pages=100)
+        eula_parse.parse(path, max_pages=100, engine=engine)
     assert "page" in str(info.value).lower()
-    assert_cli_error(cli("--max-pages", "100", path), path, "page")
-    assert eula_parse.parse(path, tag=False).pages == 150  # the default cap is generous
+    assert_cli_error(cli("--max-pages", "100", path, engine=engine), path, "page")
+    assert eula_parse.parse(path, tag=False, engine=engine).pages == 150  # the default cap is generous
 
 
 @pytest.mark.slow

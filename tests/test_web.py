@@ -166,6 +166,19 @@ def test_other_versions_follow_the_clause_by_content_not_number(server, corpus_d
     assert f'/node/{renumbered.new_id}?document={DOC}&amp;version=EULA+20250425' in back.body
 
 
+def test_sub_items_are_followed_through_their_renumbered_clause(server, doc_2024, doc_2025, corpus_diff):
+    renumbered = {c.new_id: c.old_id for c in corpus_diff.changes if c.kind == "renumbered"}
+    item = next(i for n in doc_2025.nodes() if n.id in renumbered for i in getattr(n, "items", []) if i.id
+                and doc_2024.get(f"{renumbered[n.id]}/{i.id.rsplit('/', 1)[1]}") is not None)
+    old_id = f"{renumbered[item.id.rsplit('/', 1)[0]]}/{item.id.rsplit('/', 1)[1]}"
+    page = server.get(f"/node/{item.id}")
+    versions = page.body[page.body.index('id="versions"'):].split("</section>")[0]
+    assert f"/node/{old_id}?" in versions and "renumbered" in versions
+    history = text_of(server.get(f"/history/{item.id}").body)
+    assert f"{doc_2024.version} first indexed version as {old_id}" in history
+    assert f"{doc_2025.version} renumbered" in history
+
+
 def test_history_shows_each_version_with_its_redline(server, corpus_diff):
     change = next(c for c in corpus_diff.changes if c.kind == "modified" and c.entity_changes
                   and c.new_id.startswith("product/"))

@@ -28,14 +28,14 @@ MAX_ENTITY_CHANGES = 8
 PREVIEW_CHARS = 240
 
 
-def _load(spec: str, index_dir: Optional[str]):
+def _load(spec: str, index_dir: Optional[str], engine: Optional[str] = None):
     """A file (its indexed parse when the index holds its SHA-256), or ``doc@version`` from the index.
 
     An existing file always wins over a ``doc@version`` reading of its name.
     """
     path = Path(spec)
     if path.exists() or "@" not in spec:
-        return load_document(spec, index_dir)
+        return load_document(spec, index_dir, engine=engine)
     doc_id, _, version = spec.rpartition("@")
     from eula_parse.index import ClauseIndex
 
@@ -205,10 +205,13 @@ def _print_changes(console, result, changes, full: bool = False) -> None:
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=str), default=None,
               help="Index holding doc@version documents, and parses of indexed files reused by SHA-256 "
                    f"[default: {describe_default_index()}].")
+@click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default=None,
+              help="PDF engine; files are parsed even when indexed [default: pdfium, pdfplumber where PDFium "
+                   "refuses the file].")
 @color_option
 @click.pass_context
 def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Optional[str], product: Optional[str],
-         include_renumbered: bool, stat: bool, full: bool, index_dir: Optional[str]) -> None:
+         include_renumbered: bool, stat: bool, full: bool, index_dir: Optional[str], engine: Optional[str]) -> None:
     """Compare two versions of an agreement clause by clause.
 
     OLD and NEW are agreement files (PDF, DOCX, RTF, HTML, Markdown, text; they may differ in form)
@@ -219,7 +222,7 @@ def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Option
     """
     from eula_parse.diff import diff as diff_documents
 
-    result = diff_documents(_load(old, index_dir), _load(new, index_dir))
+    result = diff_documents(_load(old, index_dir, engine), _load(new, index_dir, engine))
     if product:
         result = result.for_product(product)
     if not include_renumbered:

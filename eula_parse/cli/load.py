@@ -34,14 +34,17 @@ def _indexed(path: Path, index_dir: Optional[str]):
 
 
 def load_document(spec: str, index_dir: Optional[str] = None, *, tag: bool = True,
-                  max_pages: int = DEFAULT_MAX_PAGES):
-    """The document in file ``spec``: reused from the index by SHA-256 when it is there, else parsed."""
+                  max_pages: int = DEFAULT_MAX_PAGES, engine: Optional[str] = None):
+    """The document in file ``spec``: reused from the index by SHA-256 when it is there, else parsed.
+
+    A PDF ``engine`` asked for by name is always run (the index holds the default engine's parse).
+    """
     path = Path(spec)
-    if tag:
+    if tag and engine is None:
         document = _indexed(path, index_dir)
         if document is not None:
             return document
     from eula_parse.pipeline import parse
 
     with slow_progress(f"parsing {spec}"):
-        return parse(path, tag=tag, max_pages=max_pages)
+        return parse(path, tag=tag, max_pages=max_pages, engine=engine)

@@ -15,14 +15,16 @@ from eula_parse.cli.output import color_option, print_json, slow_progress
 )
 @click.option("--no-entities", is_flag=True, help="Skip entity tagging (structure only, faster).")
 @click.option("--max-pages", type=int, default=2000, show_default=True, help="Refuse longer documents.")
+@click.option("--engine", type=click.Choice(["pdfium", "pdfplumber"]), default=None,
+              help="PDF engine [default: pdfium, pdfplumber where PDFium refuses the file].")
 @color_option
-def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int) -> None:
+def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int, engine) -> None:
     """Parse FILE (a EULA as PDF, DOCX, RTF, HTML, Markdown or text) and print its clause tree."""
     from eula_parse import render
     from eula_parse.pipeline import parse as parse_pdf
 
     with slow_progress(f"parsing {file}"):
-        doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages)
+        doc = parse_pdf(file, tag=not no_entities, max_pages=max_pages, engine=engine)
     if as_json or fmt == "json":
         print_json(doc.to_dict())
     elif fmt == "markdown":

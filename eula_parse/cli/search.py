@@ -51,11 +51,18 @@ class _Progress:
     """A rich progress bar on stderr fed by ``ClauseIndex.index_files`` callbacks."""
 
     def __init__(self, total: int, title: str):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.text import Text
+
+        class FilesPerSecond(ProgressColumn):
+            def render(self, task) -> Text:
+                return Text(f"{task.speed:.1f} files/s" if task.speed else "", style="progress.data.speed")
 
         console = _err_console()
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), FilesPerSecond(),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             TextColumn("{task.fields[current]}", style="dim"), console=console, transient=True,
             disable=not console.is_terminal,  # progress is for a person watching, not for a log
         )
@@ -140,8 +147,8 @@ def _report(results: Sequence[FileResult], index_path: Path, fmt: Optional[str] 
               help="Build a fresh index (from PATHS, else the files already indexed) and replace the old one.")
 @click.option("--timeout", type=float, default=FILE_TIMEOUT, show_default=True,
               help="Give up on a file after this many seconds of parsing.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Files parsed at once (one worker process each).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Files parsed at once (one worker process each) [default: one per core].")
 @click.option("--max-pages", type=int, default=None, help="Refuse documents longer than this.")
 @click.option("--list", "list_docs", is_flag=True, help="List the indexed documents and versions, then exit.")
 @click.option("--engine", type=click.Choice(ENGINES), default=None,
@@ -162,6 +169,10 @@ def index_cmd(paths: tuple[str, ...], index_dir: Optional[str], samples: bool, a
     indexing the others.
     """
     path = Path(index_dir) if index_dir else default_index_path()
+    if jobs is None:
+        from eula_parse.index.batch import default_jobs
+
+        jobs = default_jobs()
     if list_docs:
         with ClauseIndex(path, create=False, engine=engine) as ix:
             docs = ix.documents()

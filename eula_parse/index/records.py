@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from eula_parse.index.analysis import _TOKEN_RE, _stem, kept_word, words
-from eula_parse.model import Document, Entity, Item, Node, slugify
+from eula_parse.model import Document, Entity, Item, Node, own_text, slugify
 
 
 #: Stand-in amount for "an unrestricted number of ...", so ``limit>=100`` finds it.
@@ -556,13 +556,16 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
             "path": [list(p) for p in path],
         }
         text = node.text or ""
+        # a sub-item's words are searched on its own record; the parent is found by the words
+        # that are its own, so the text of a list is not counted twice
+        indexed = own_text(node) if items else text
         if kind == "product" and group is not None:  # groups have no record of their own; keep what Group holds
             data["group"] = {"text": group.text, "pages": [group.page_start, group.page_end],
                              "entities": [_plain(e) for e in group.entities], "modality": list(group.modality)}
         return {
             "uid": uid, "file": key, "id": node.id, "document": doc_id, "docver": docver, "title": title,
             "version": version, "kind": kind, "order": order, "stored_text": text,
-            "text": _without_name(text, product.name) if product is not None and STRIP_OWN_NAME else text,
+            "text": _without_name(indexed, product.name) if product is not None and STRIP_OWN_NAME else indexed,
             "number": str(number) if number else None, "parent": parent or None, "heading": heading or None,
             "product": product.name if product is not None else None,
             "product_id": product.id if product is not None else None,

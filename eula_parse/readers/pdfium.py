@@ -1,10 +1,11 @@
 """The PDFium (pypdfium2) PDF engine, the default: each page's words with their fonts.
 
 PDFium reads a page's characters in C, so what costs time here is the number
-of calls from Python, not the PDF. A page costs one call for its whole text,
-one call per character for its box and one for the text object it belongs to;
-font name, size, direction and render mode are asked once per text object (a
-text object has one font, size and matrix).
+of calls from Python, not the PDF. A page costs one call for its whole text
+and two per character (its loose box, the text object it belongs to), mapped
+over the page in C; font name, size, direction, render mode and baseline are
+asked once per text object (one ``Tj``/``TJ``: one font, size, matrix and
+baseline).
 
 The characters are then grouped into words exactly as the reference engine's
 ``extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname",
@@ -27,17 +28,16 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+import threading
 from collections import Counter, deque
 from itertools import groupby, repeat
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 from eula_parse.errors import ExtractionError, InputError
 from eula_parse.readers.columns import Word
+from eula_parse.readers.plumber import _BOLD, _ITALIC  # one rule for both engines: weight and slant by font name
 
-#: Same rules as the reference engine: bold and italic are read from the font name.
-_BOLD = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|,b\b|-b\b|bd\b", re.I)
-_ITALIC = re.compile(r"italic|oblique|-it\b|,it\b", re.I)
 #: pdfplumber's ligature expansion (``expand_ligatures=True``).
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _HAS_LIGATURE = re.compile("[" + "".join(_LIGATURES) + "]")
@@ -51,12 +51,14 @@ class Refused(InputError):
 
 
 _lib = None
+#: PDFium is not thread-safe: one document at a time per process (the web app parses in threads).
+_LOCK = threading.RLock()
 
 
 class _Lib:
     """pypdfium2's raw bindings (PDFium initialised) plus the per-character calls re-declared.
 
-    The three calls made for every character take and return plain integers
+    The calls made for every character take and return plain integers
     (addresses), so they can be mapped over a page's characters without a
     Python-level loop or pointer objects.
     """
@@ -109,11 +111,13 @@ def _quarter(a: float, b: float) -> int:
 
 
 def _objects(lib: _Lib, textpage, first: dict) -> dict:
-    """``(quarter, (font name, size), visible, descent)`` per text object, asked at its first character."""
+    """Per text object, asked at its first character:
+    ``(quarter, (font name, size), visible, descent, baseline y, first index, first origin x)``."""
     pdfium_c = lib.c
     matrix = pdfium_c.FS_MATRIX()
     name_buffer = ctypes.create_string_buffer(256)
     descent = ctypes.c_float()
+    x, y = ctypes.c_double(), ctypes.c_double()
     fonts: dict = {}
     objects = {}
     for obj, index in first.items():
@@ -132,7 +136,10 @@ def _objects(lib: _Lib, textpage, first: dict) -> dict:
         visible = pdfium_c.FPDFTextObj_GetTextRenderMode(handle) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
         if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
             descent.value = 0.0
-        objects[obj] = (_quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0))
+        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+        objects[obj] = (
+            _quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0), y.value, index, x.value
+        )
     return objects
 
 
@@ -161,9 +168,8 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     The reference box of a character runs from its origin to its advance
     width, and from the font's descent below the baseline to ``size`` above
     that. PDFium's loose box is the union of that box and the glyph's ink (an
-    italic "f" reaches into its neighbours), so a box is built from the
-    origin: x0 at the origin, x1 at the loose box's right edge but never past
-    the next character's origin on the same baseline.
+    italic "f" reaches into its neighbours), so boxes are rebuilt around the
+    origin and baseline (:func:`_upright_chars`, :func:`_turned_chars`).
     """
     pdfium_c = lib.c
     count = pdfium_c.FPDFText_CountChars(textpage)
@@ -175,15 +181,11 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     if len(text) != count:  # characters beyond the BMP take two UTF-16 units: ask one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
-    # Three calls per character, mapped in C into arrays: loose box, origin, text object.
+    # Two calls per character, mapped in C: loose boxes into one array, text objects into a list.
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     boxes = (ctypes.c_float * (4 * count))()
     base = ctypes.addressof(boxes)
     deque(map(lib.loose_box, repeat(handle, count), range(count), range(base, base + 16 * count, 16)), maxlen=0)
-    origins = (ctypes.c_double * (2 * count))()
-    base = ctypes.addressof(origins)
-    xs, ys = range(base, base + 16 * count, 16), range(base + 8, base + 16 * count + 8, 16)
-    deque(map(lib.origin, repeat(handle, count), range(count), xs, ys), maxlen=0)
     owners = list(map(lib.text_object, repeat(handle, count), range(count)))
     objects = _objects(lib, textpage, dict(zip(reversed(owners), range(count - 1, -1, -1))))
 
@@ -194,29 +196,82 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     quarter = weights.most_common(1)[0][0] if weights else 0
     show_invisible = not any(info[2] for info in objects.values())
     wanted = {obj: info for obj, info in objects.items() if info[0] == quarter and (info[2] or show_invisible)}
-    frame = _framer(quarter, box)
-    width = width_of(quarter, box)
-    height = box[3] - box[1] if quarter in (0, 2) else box[2] - box[0]
+    if quarter == 0:
+        chars = _upright_chars(lib, textpage, text, owners, boxes[:], wanted, box)
+    else:
+        chars = _turned_chars(lib, handle, textpage, text, owners, wanted, _framer(quarter, box), box, quarter)
+    return chars, width_of(quarter, box)
 
-    points = iter(origins)
-    placed = [frame(x, y) for x, y in zip(points, points)]
-    flat = iter(boxes)  # FS_RECTF: left, top, right, bottom
+
+def _upright_chars(lib, textpage, text, owners, flat, wanted, box) -> list:
+    """Characters of upright text, from loose boxes alone.
+
+    A text object (one ``Tj``/``TJ``) has one baseline and its first origin,
+    asked once. Elsewhere a loose box's left edge is the origin unless ink
+    reaches further left, which matters only where a word starts: there it is
+    kept right of the space before it. A right edge is clipped at the next
+    character's left edge.
+    """
+    left_edge, bottom_edge, right_edge, top_edge = box
     chars = []
-    for index, char, obj, (x0, baseline), left, top, right, bottom in zip(
-        range(count), text, owners, placed, flat, flat, flat, flat
-    ):
+    append = chars.append
+    space_right = None
+    for index, char, obj, following in zip(range(len(text)), text, owners, owners[1:] + [None]):
         info = wanted.get(obj)
         if info is None:
+            space_right = None
             continue  # generated space or line break, turned or hidden text
+        at = 4 * index
+        left, right = flat[at], flat[at + 2]
+        if index == info[5]:
+            left = info[6]
+        elif space_right is not None and left < space_right:
+            left = space_right
+        if char.isspace():
+            space_right = right
+        else:
+            space_right = None
+        if following == obj and flat[at + 4] < right:
+            right = max(left, flat[at + 4])
+        font, baseline = info[1], info[4]
+        if not (left_edge <= left <= right_edge and bottom_edge <= baseline <= top_edge) or font[1] <= 0:
+            continue  # outside the crop box (clipped away, never shown), or zero-size
+        if char in _UNMAPPED:
+            if not lib.c.FPDFText_IsHyphen(textpage, index):
+                continue
+            char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
+        bottom = top_edge - baseline - info[3]
+        append((char, left - left_edge, right - left_edge, bottom - font[1], bottom, font))
+    return chars
+
+
+def _turned_chars(lib, handle, textpage, text, owners, wanted, frame, box, quarter) -> list:
+    """Characters of text running up, down or upside down, read in its own frame.
+
+    PDFium's loose box is not turned with the text, so each character's box
+    is built from its origin and its ink box.
+    """
+    pdfium_c = lib.c
+    count = len(text)
+    origins = (ctypes.c_double * (2 * count))()
+    base = ctypes.addressof(origins)
+    xs, ys = range(base, base + 16 * count, 16), range(base + 8, base + 16 * count + 8, 16)
+    deque(map(lib.origin, repeat(handle, count), range(count), xs, ys), maxlen=0)
+    points = iter(origins)
+    placed = [frame(x, y) for x, y in zip(points, points)]
+    width = width_of(quarter, box)
+    height = box[3] - box[1] if quarter == 2 else box[2] - box[0]
+    ink = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+    chars = []
+    for index, char, obj, (x0, baseline) in zip(range(count), text, owners, placed):
+        info = wanted.get(obj)
+        if info is None:
+            continue
         size = info[1][1]
         if size <= 0 or not (0 <= x0 <= width and 0 <= baseline <= height):
-            continue  # zero-size, or outside the crop box: clipped away, never shown
-        if quarter == 0:
-            x1 = right - box[0]
-        else:  # PDFium's loose box is not turned with the text: use the ink box
-            ink = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
-            pdfium_c.FPDFText_GetCharBox(textpage, index, *ink)
-            x1 = max(frame(ink[0].value, ink[2].value)[0], frame(ink[1].value, ink[3].value)[0])
+            continue
+        pdfium_c.FPDFText_GetCharBox(textpage, index, *ink)
+        x1 = max(frame(ink[0].value, ink[2].value)[0], frame(ink[1].value, ink[3].value)[0])
         if index + 1 < count and owners[index + 1] == obj:
             following, following_baseline = placed[index + 1]
             if x0 < following < x1 and abs(following_baseline - baseline) < 0.01:
@@ -224,10 +279,10 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
         if char in _UNMAPPED:
             if not pdfium_c.FPDFText_IsHyphen(textpage, index):
                 continue
-            char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
+            char = "-"
         bottom_y = baseline - info[3]
         chars.append((char, x0, max(x0, x1), bottom_y - size, bottom_y, info[1]))
-    return chars, width
+    return chars
 
 
 def width_of(quarter: int, box: tuple[float, float, float, float]) -> float:
@@ -255,22 +310,24 @@ def _lines(chars: list) -> list[list]:
     return [sorted(line, key=lambda c: c[1]) for _, line in sorted(lines.items())]
 
 
-def _word(chars: list, font: tuple[str, float]) -> Word:
-    name, size = font
-    texts, x0s, x1s, tops, bottoms, _ = zip(*chars)
+_STYLES: dict[str, tuple[bool, bool]] = {}
+
+
+def _style(name: str) -> tuple[bool, bool]:
+    """(bold, italic) from a font name, as the reference engine reads them; cached per name."""
+    style = _STYLES.get(name)
+    if style is None:
+        style = _STYLES[name] = (bool(_BOLD.search(name)), bool(_ITALIC.search(name)))
+    return style
+
+
+def _word(chars: list, size: float, bold: bool, italic: bool) -> Word:
+    texts, _, x1s, tops, bottoms, _ = zip(*chars)
     text = "".join(texts)
     if _HAS_LIGATURE.search(text):
         text = "".join(_LIGATURES.get(t, t) for t in texts)
-    return Word(
-        text=text,
-        x0=min(x0s),
-        x1=max(x1s),
-        top=min(tops),
-        bottom=max(bottoms),
-        size=round(size, 1),
-        bold=bool(_BOLD.search(name)),
-        italic=bool(_ITALIC.search(name)),
-    )
+    # A line's characters are sorted by x0, so the first one starts the word.
+    return Word(text, chars[0][1], max(x1s), min(tops), max(bottoms), size, bold, italic)
 
 
 def words_of(chars: list) -> list[Word]:
@@ -282,27 +339,27 @@ def words_of(chars: list) -> list[Word]:
     top moves more than 2 pt.
     """
     words: list[Word] = []
+    append = words.append
     for font, run in groupby(chars, key=lambda c: c[5]):
+        size = round(font[1], 1)
+        bold, italic = _style(font[0])
         for line in _lines(list(run)):
             word: list = []
+            x0 = x1 = top = 0.0
             for char in line:
-                if char[0].isspace():
+                text, cx0, cx1, ctop = char[0], char[1], char[2], char[3]
+                if text.isspace():
                     if word:
-                        words.append(_word(word, font))
-                    word = []
-                    continue
-                if word:
-                    previous = word[-1]
-                    if (
-                        char[1] < previous[1]
-                        or char[1] > previous[2] + _X_TOLERANCE
-                        or abs(char[3] - previous[3]) > _Y_TOLERANCE
-                    ):
-                        words.append(_word(word, font))
+                        append(_word(word, size, bold, italic))
                         word = []
+                    continue
+                if word and (cx0 < x0 or cx0 > x1 + _X_TOLERANCE or abs(ctop - top) > _Y_TOLERANCE):
+                    append(_word(word, size, bold, italic))
+                    word = []
                 word.append(char)
+                x0, x1, top = cx0, cx1, ctop
             if word:
-                words.append(_word(word, font))
+                append(_word(word, size, bold, italic))
     return words
 
 
@@ -326,6 +383,11 @@ def pages(path: Path, *, max_pages: int) -> Iterator[tuple[float, float, list[Wo
     :class:`InputError` for encrypted files and more than ``max_pages`` pages,
     :class:`ExtractionError` for a page that cannot be loaded.
     """
+    with _LOCK:
+        yield from _pages(path, max_pages)
+
+
+def _pages(path: Path, max_pages: int) -> Iterator[tuple[float, float, list[Word], float]]:
     lib = _library()
     pdfium_c = lib.c
     doc = _open(path)
@@ -360,6 +422,11 @@ def chars_only(path: Path) -> int:
 
     For ``bench/parse.py``; returns the number of characters read.
     """
+    with _LOCK:
+        return _chars_only(path)
+
+
+def _chars_only(path: Path) -> int:
     lib = _library()
     pdfium_c = lib.c
     doc = _open(path)

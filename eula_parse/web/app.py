@@ -81,6 +81,11 @@ def _node_name(rec: Any) -> str:
         return f"{rec.number} {rec.heading}" if rec.number else rec.heading
     if rec.kind == "clause":
         return f"{rec.product}, clause {rec.number}" if rec.product else f"clause {rec.number}"
+    if rec.kind == "item" and rec.path:  # "XProtect Corporate, clause 8 (a)", "2.5 Licence (b)"
+        parent = rec.path[-1][1]
+        if rec.product and not any(ch.isalpha() for ch in parent):
+            parent = f"{rec.product}, clause {parent}"
+        return f"{parent} ({rec.number})"
     if rec.kind == "product" and rec.product:
         return rec.product
     if rec.kind == "group" and rec.group:

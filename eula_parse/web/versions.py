@@ -114,6 +114,12 @@ class Versions:
         # A node of a whole added/removed product or section is not listed on its own.
         if self.document(there).get(node_id) is not None:
             return node_id, "unchanged"
+        # Nor is a sub-item whose clause was renumbered around it: follow the parent.
+        parent, _, last = node_id.rpartition("/")
+        if "/" in parent:
+            moved, status = self.counterpart(parent, here, there)
+            if moved and moved != parent and self.document(there).get(f"{moved}/{last}") is not None:
+                return f"{moved}/{last}", status
         return None, "absent"
 
     def history(self, node_id: str, here: DocumentInfo) -> list[Step]:
@@ -136,7 +142,7 @@ class Versions:
             elif now and before:
                 result = self.diff(infos[i - 1], info)
                 change = next((c for c in result.changes if c.old_id == before and c.new_id == now), None)
-                status = change.kind if change else "unchanged"
+                status = change.kind if change else "unchanged" if now == before else "renumbered"
             else:
                 status = "added" if now else "removed" if before else "absent"
             steps.append(Step(info, now, status, change))
