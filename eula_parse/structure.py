@@ -1065,9 +1065,12 @@ def build(extraction: Layout) -> Document:
             body_text = para.text[len(_runin_text(para)) :].strip()
             section_paras[id(stack[-1][1])].append(_with_text(para, body_text))
             continue
-        if para.marker and para.marker.kind == "decimal" and para.kind == "numbered" and stack \
-                and not _plausible(para.marker.number, [entry[1] for entry in stack]):
-            stack[-1][2].append(para)  # "0.9.0 thru 1.2 1991-1995 CWI": a table row, not a clause
+        if para.marker and para.marker.kind == "decimal" and para.kind == "numbered" and stack and (
+                not _plausible(para.marker.number, [entry[1] for entry in stack])
+                or ("." in para.marker.number.rstrip(".") and re.match(r"[\d+]", para.text[para.marker.length :]))):
+            # "0.9.0 thru 1.2 1991-1995 CWI", "2.1 2.0+1.6.1 2001 PSF": a table row, not a clause
+            # (a clause opens with words, not with another number)
+            stack[-1][2].append(para)
             continue
         if para.marker and para.marker.kind == "decimal" and para.kind in ("numbered", "runin"):
             heading = para.heading if para.kind == "runin" else None

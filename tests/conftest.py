@@ -67,6 +67,14 @@ def private_default_index(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_parse_cache(tmp_path_factory) -> Path:
+    """``$EULA_CACHE`` for the session: a user's cached parses never answer for the code under test."""
+    path = tmp_path_factory.mktemp("parse-cache")
+    os.environ["EULA_CACHE"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of headless Chromium (Debian package ``chromium``)."""

@@ -316,6 +316,13 @@ def write(form: str, spec: EulaSpec, path: PathLike, layout: str = "default") ->
 # -- the reference agreement as a spec ------------------------------------------------
 
 
+def _joined(lines: list[str]) -> str:
+    """Lines of the text export as one paragraph. A hyphen followed by a space continues its
+    word ("milestone-" / "extensions/..." at a line end, "non- Milestone" where Word's optional
+    hyphen stood), as a reader of the page reads it; "pre- and post-" keeps its space."""
+    return re.sub(r"(?<=[A-Za-z])- (?!(?:and|or|nor|to)\b)(?=[A-Za-z])", "-", " ".join(" ".join(lines).split()))
+
+
 def reference_spec(text_path: PathLike, sections: list[str], groups: dict[str, list[str]]) -> EulaSpec:
     """The reference agreement from its text export, cut at the section headings and product
     names the text shows (``sections``, ``groups``) and at each product's clause numbers 1, 2, 3 ..."""
@@ -334,7 +341,7 @@ def reference_spec(text_path: PathLike, sections: list[str], groups: dict[str, l
     def close_clause():
         nonlocal clause_lines
         if product is not None and clause_lines:
-            product_specs[product].clauses.append(ClauseSpec(str(expected - 1), " ".join(" ".join(clause_lines).split())))
+            product_specs[product].clauses.append(ClauseSpec(str(expected - 1), _joined(clause_lines)))
         clause_lines = []
 
     for raw in lines[1:]:
@@ -376,7 +383,7 @@ def reference_spec(text_path: PathLike, sections: list[str], groups: dict[str, l
     close_clause()
 
     def paragraphs(chunks: list[list[str]]) -> list[str]:
-        return [" ".join(" ".join(c).split()) for c in chunks if " ".join(c).strip()]
+        return [_joined(c) for c in chunks if " ".join(c).strip()]
 
     return EulaSpec(
         vendor=title.split()[0],

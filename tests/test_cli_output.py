@@ -80,13 +80,12 @@ def test_broken_pipe_exits_quietly():
     assert stderr == ""
 
 
-def test_progress_on_a_terminal_only(tmp_path):
-    """A parse longer than a second shows progress on a terminal's stderr, and nothing in a pipe."""
+def read_terminal(argv: list[str], env: dict) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with stderr on a pseudo-terminal: (exit status, stdout, what the terminal showed)."""
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "eula_parse", "parse", "--no-entities", str(ESRI_2018)],
-                            stdout=subprocess.PIPE, stderr=slave, env=child_env(TERM="xterm"), cwd=ROOT)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
     seen = b""
     while True:
@@ -99,13 +98,26 @@ def test_progress_on_a_terminal_only(tmp_path):
         seen += chunk
     out, _ = proc.communicate(timeout=300)
     os.close(master)
-    assert proc.returncode == 0
-    assert b"parsing" in seen and ESRI_2018.name.encode() in seen
-    assert b"parsing" not in out  # stdout holds only the outline
+    return proc.returncode, out, seen
 
-    piped = subprocess.run([sys.executable, "-m", "eula_parse", "parse", "--no-entities", str(ESRI_2018)],
-                           capture_output=True, env=child_env(), cwd=ROOT, timeout=300)
+
+def test_progress_shows_on_a_terminal_after_a_second():
+    """What `eula parse` and `eula diff` wrap a parse in: silent for a quick one, a line once it is slow."""
+    code = ("import sys, time\nfrom eula_parse.cli.output import slow_progress\n"
+            "with slow_progress('parsing big.pdf', delay=float(sys.argv[1])):\n    time.sleep(1.0)\n")
+    env = child_env(TERM="xterm")
+    status, _, slow = read_terminal([sys.executable, "-c", code, "0.2"], env)
+    assert status == 0 and b"parsing big.pdf" in slow
+    status, _, quick = read_terminal([sys.executable, "-c", code, "5"], env)
+    assert status == 0 and quick == b""
+
+
+def test_no_progress_in_a_pipe():
+    """Without a terminal, stderr stays empty and stdout holds only the outline."""
+    piped = subprocess.run([sys.executable, "-m", "eula_parse", "parse", str(ESRI_2018)],
+                           capture_output=True, env=child_env(EULA_CACHE="off"), cwd=ROOT, timeout=300)
     assert piped.returncode == 0 and piped.stderr == b""
+    assert piped.stdout.startswith(b"Master Agreement") and b"parsing" not in piped.stdout
 
 
 # -- eula parse --------------------------------------------------------------------------

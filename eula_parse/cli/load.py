@@ -1,8 +1,10 @@
-"""Getting a Document for a command: from the index when it already holds the file, else by parsing.
+"""Getting a Document for a command: from the index when it already holds the file, else from
+the parse cache (:mod:`eula_parse.cache`), else by parsing.
 
 Parsing a PDF takes seconds; the index stores everything a parse produced,
-keyed by the file's SHA-256. So ``eula diff``, ``eula entities`` and ``eula
-check`` on files that are indexed answer at once instead of parsing again.
+keyed by the file's SHA-256, and the cache keeps every tree parsed before. So
+``eula diff``, ``eula entities`` and ``eula check`` on files seen before answer
+at once instead of parsing again.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def _indexed(path: Path, index_dir: Optional[str]):
 
 def load_document(spec: str, index_dir: Optional[str] = None, *, tag: bool = True,
                   max_pages: int = DEFAULT_MAX_PAGES, engine: Optional[str] = None):
-    """The document in file ``spec``: reused from the index by SHA-256 when it is there, else parsed.
+    """The document in file ``spec``: reused from the index by SHA-256 when it is there, else parsed
+    (through the parse cache).
 
     A PDF ``engine`` asked for by name is always run (the index holds the default engine's parse).
     """
@@ -44,7 +47,7 @@ def load_document(spec: str, index_dir: Optional[str] = None, *, tag: bool = Tru
         document = _indexed(path, index_dir)
         if document is not None:
             return document
-    from eula_parse.pipeline import parse
+    from eula_parse.cache import cached_parse
 
     with slow_progress(f"parsing {spec}"):
-        return parse(path, tag=tag, max_pages=max_pages, engine=engine)
+        return cached_parse(path, tag=tag, max_pages=max_pages, engine=engine)

@@ -1,0 +1,94 @@
+"""A content-addressed cache of parses: the same bytes parse to the same tree, so parse them once.
+
+Parsing costs seconds, most of it loading spaCy and tagging, while a diff of two
+trees costs a few milliseconds. With the tree cached, ``eula diff`` or ``eula
+check`` of files seen before answers without importing spaCy or a PDF engine.
+An entry is keyed by the file's SHA-256, the options that change the result
+(tagging, PDF engine) and a fingerprint of this package's code, so an upgraded
+or edited parser never serves a tree it would no longer produce. A damaged entry
+is parsed again; a cache that cannot be written only costs the shortcut.
+
+``$EULA_CACHE`` names the directory (``off`` turns the cache off); the default
+is ``$XDG_CACHE_HOME/eula-parse/parses`` (``~/.cache/eula-parse/parses``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from eula_parse.model import Document
+
+ENV_CACHE = "EULA_CACHE"
+
+
+def cache_dir() -> Optional[Path]:
+    """Where parses are kept, or ``None`` when ``$EULA_CACHE`` is ``off``."""
+    env = os.environ.get(ENV_CACHE, "")
+    if env.lower() in ("off", "0", "none"):
+        return None
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eula-parse" / "parses"
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of every source and pattern file of the package (name, size, modification time)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json", ".jsonl")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _entry(directory: Path, data: bytes, *, tag: bool, engine: Optional[str]) -> Path:
+    key = f"{hashlib.sha256(data).hexdigest()}:{tag}:{engine or 'default'}:{code_fingerprint()}"
+    return directory / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
+def cached_parse(path: os.PathLike, *, tag: bool = True, max_pages: int, engine: Optional[str] = None) -> Document:
+    """:func:`eula_parse.parse` through the cache: the cached tree when these bytes were parsed before."""
+    from eula_parse.pipeline import parse
+    from eula_parse.readers import MAX_FILE_BYTES
+
+    path = Path(path)
+    directory = cache_dir()
+    try:
+        usable = directory is not None and path.is_file() and path.stat().st_size <= MAX_FILE_BYTES
+        entry = _entry(directory, path.read_bytes(), tag=tag, engine=engine) if usable else None
+    except OSError:
+        entry = None  # unreadable: parse() says why, in its own words
+    if entry is not None:
+        try:
+            document = Document.from_dict(json.loads(entry.read_text(encoding="utf-8")))
+            if document.pages <= max_pages:
+                document.source = str(path)
+                return document
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # missing or damaged entry: parse again
+    document = parse(path, tag=tag, max_pages=max_pages, engine=engine)
+    if entry is not None:
+        _store(entry, document)
+    return document
+
+
+def _store(entry: Path, document: Document) -> None:
+    """Write atomically (a reader never sees half an entry); failure to write is not an error."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=entry.parent, suffix=".tmp",
+                                         delete=False) as tmp:
+            json.dump(document.to_dict(), tmp, ensure_ascii=False)
+        os.replace(tmp.name, entry)
+    except OSError:
+        try:
+            os.unlink(tmp.name)
+        except (OSError, NameError):
+            pass
