@@ -38,7 +38,7 @@ def cache_dir() -> Optional[Path]:
 
 
 @lru_cache(maxsize=1)
-def code_fingerprint() -> str:
+def code_digest() -> str:
     """A digest of every source and pattern file of the package (name, size, modification time)."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
@@ -49,7 +49,7 @@ def code_fingerprint() -> str:
 
 
 def _entry(directory: Path, data: bytes, *, tag: bool, engine: Optional[str]) -> Path:
-    key = f"{hashlib.sha256(data).hexdigest()}:{tag}:{engine or 'default'}:{code_fingerprint()}"
+    key = f"{hashlib.sha256(data).hexdigest()}:{tag}:{engine or 'default'}:{code_digest()}"
     return directory / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
