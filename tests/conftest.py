@@ -54,6 +54,18 @@ def require_system(found: Optional[object], what: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def corpus_pair_index(tmp_path_factory, doc_2024, doc_2025) -> Path:
+    """An index holding both Milestone versions, parsed from the corpus PDFs (tests only read it)."""
+    from eula_parse.index import ClauseIndex
+
+    path = tmp_path_factory.mktemp("corpus-pair") / "index"
+    with ClauseIndex(path) as ix:
+        ix.add(doc_2024, source=str(PDF_2024))
+        ix.add(doc_2025, source=str(PDF_2025))
+    return path
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_default_index(tmp_path_factory) -> Path:
     """``$EULA_INDEX`` for the session: tests never read or write the checkout's own index/.

@@ -37,13 +37,6 @@ def eula(*args: str, cwd: Path, env: dict, timeout: float = 300) -> subprocess.C
 # -- a parse the index already has -----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory, doc_2024, doc_2025):
-    path = tmp_path_factory.mktemp("reuse") / "index"
-    with ClauseIndex(path) as ix:
-        ix.add(doc_2024, source=str(PDF_2024))
-        ix.add(doc_2025, source=str(PDF_2025))
-    return path
 
 
 @pytest.mark.parametrize("command", [
@@ -51,10 +44,10 @@ def indexed(tmp_path_factory, doc_2024, doc_2025):
     ["entities", PDF_2025, "--label", "money", "--json"],
     ["check", PDF_2025, "--json"],
 ])
-def test_indexed_files_are_not_parsed_again(indexed, command, doc_2024, doc_2025):
+def test_indexed_files_are_not_parsed_again(corpus_pair_index, command, doc_2024, doc_2025):
     """The file's SHA-256 is in the index: its parse comes from there (the PDF reader never loads)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.run([sys.executable, "-c", PARSER_CHECK, *map(str, command), "--index", str(indexed)],
+    proc = subprocess.run([sys.executable, "-c", PARSER_CHECK, *map(str, command), "--index", str(corpus_pair_index)],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert "PARSER []" in proc.stderr, proc.stderr
     data = json.loads(proc.stdout)

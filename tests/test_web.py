@@ -18,19 +18,15 @@ from urllib.parse import quote, urlencode
 import pytest
 
 import eula_parse
-from conftest import PDF_2024, PDF_2025, ROOT
+from conftest import ROOT
 from conftest_web import DOC, NEW, OLD, Server, request
 
 from eula_parse.index import ClauseIndex
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory, doc_2024, doc_2025):
-    path = tmp_path_factory.mktemp("web") / "index"
-    with ClauseIndex(path) as ix:
-        ix.add(doc_2024, source=str(PDF_2024))
-        ix.add(doc_2025, source=str(PDF_2025))
-    return path
+def index_dir(corpus_pair_index):
+    return corpus_pair_index
 
 
 @pytest.fixture(scope="module")

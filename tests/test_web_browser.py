@@ -14,7 +14,6 @@ import pytest
 
 import eula_parse
 from cdp import Browser
-from conftest import PDF_2024, PDF_2025
 from conftest_web import DOC, NEW, OLD, Server
 
 from eula_parse.index import ClauseIndex
@@ -78,12 +77,8 @@ A11Y_CHECK = r"""
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, doc_2024, doc_2025):
-    path = tmp_path_factory.mktemp("web-browser") / "index"
-    with ClauseIndex(path) as ix:
-        ix.add(doc_2024, source=str(PDF_2024))
-        ix.add(doc_2025, source=str(PDF_2025))
-    with ClauseIndex(path, create=False) as ix, Server(ix) as srv:
+def server(corpus_pair_index):
+    with ClauseIndex(corpus_pair_index, create=False) as ix, Server(ix) as srv:
         yield srv
 
 
