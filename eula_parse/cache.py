@@ -14,6 +14,7 @@ is ``$XDG_CACHE_HOME/eula-parse/parses`` (``~/.cache/eula-parse/parses``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -83,12 +84,13 @@ def _store(entry: Path, document: Document) -> None:
     """Write atomically (a reader never sees half an entry); failure to write is not an error."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=entry.parent, suffix=".tmp",
-                                         delete=False) as tmp:
-            json.dump(document.to_dict(), tmp, ensure_ascii=False)
-        os.replace(tmp.name, entry)
+        handle, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
     except OSError:
-        try:
-            os.unlink(tmp.name)
-        except (OSError, NameError):
-            pass
+        return
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document.to_dict(), out, ensure_ascii=False)
+        os.replace(tmp, entry)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
