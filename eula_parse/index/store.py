@@ -43,10 +43,9 @@ CREATE INDEX IF NOT EXISTS nodes_id ON nodes(id);
 CREATE TABLE IF NOT EXISTS stray (key TEXT PRIMARY KEY);
 """
 
-#: Node columns, in table order, and the record keys they are filled from.
+#: Node columns, in table order (filled from a record by :func:`_row`).
 _NODE_COLUMNS = ("uid", "file", "ord", "id", "kind", "parent", "product", "product_id", "grp", "group_id",
                  "number", "heading", "text", "refs", "data")
-_FROM_RECORD = {"ord": "order", "grp": "group", "text": "stored_text"}
 
 
 _SELECT = "SELECT n.*, f.document, f.version, f.title FROM nodes n JOIN files f ON f.key = n.file"
@@ -164,7 +163,7 @@ class RecordStore:
                            list(info.values()))
                 db.executemany(
                     f"INSERT OR REPLACE INTO nodes VALUES ({','.join('?' * len(_NODE_COLUMNS))})",
-                    [tuple(_column(r, c) for c in _NODE_COLUMNS) for r in records])
+                    [_row(r) for r in records])
                 db.execute("DELETE FROM stray WHERE key = ?", (info["key"],))
             db.execute("COMMIT")
         except BaseException:
@@ -172,8 +171,10 @@ class RecordStore:
             raise
 
 
-def _column(record: dict[str, Any], column: str) -> Any:
-    value = record.get(_FROM_RECORD.get(column, column))
-    if column == "refs":
-        return " ".join(value) if value else None
-    return value
+def _row(record: dict[str, Any]) -> tuple:
+    """A record as a node row, in :data:`_NODE_COLUMNS` order (``text`` is what is shown, ``stored_text``)."""
+    get = record.get
+    refs = get("refs")
+    return (record["uid"], record["file"], get("order"), get("id"), get("kind"), get("parent"), get("product"),
+            get("product_id"), get("group"), get("group_id"), get("number"), get("heading"), get("stored_text"),
+            " ".join(refs) if refs else None, get("data"))

@@ -12,6 +12,7 @@ highlight the same words.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -21,14 +22,16 @@ from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
 
 from eula_parse.errors import IndexCorruptError
-from eula_parse.index.analysis import _stem, words
+from eula_parse.index.analysis import terms
 from eula_parse.index.engines.base import Engine, Ranked, Writer
 from eula_parse.index.engines.whoosh import _fuzzify, _positive
 from eula_parse.index.paths import TANTIVY_DIR
 from eula_parse.index.query import DEFAULT_FIELDS, ENTITY_LABELS
+from eula_parse.index.records import indexed_terms
 
 #: Fields searched word by word (terms made by :func:`analyse`), and fields matched whole.
 TEXT_FIELDS = ("text", "heading", "product", "group")
+NAME_FIELDS = TEXT_FIELDS[1:]
 RAW_FIELDS = ("file", "id", "kind", "product_id", "group_id", "number",
               "entity", "value", "modality", "refs")
 #: One float field per entity label, for ``LABEL>=X`` filters.
@@ -54,7 +57,11 @@ _FAILURES = (ValueError, OSError, _panic_type())
 
 def analyse(text: Optional[str]) -> str:
     """The index terms of ``text``, space-separated, exactly as the Whoosh analyser makes them."""
-    return " ".join(_stem(word) for _, _, word in words(text or "")) if text else ""
+    return " ".join(terms(text))
+
+
+#: Headings, product and group names repeat on many records: analysed once each.
+_analyse_name = functools.lru_cache(maxsize=8192)(analyse)
 
 
 def _schema() -> Any:
@@ -71,10 +78,15 @@ def _schema() -> Any:
 
 def _document(record: dict[str, Any]) -> Any:
     fields: dict[str, Any] = {"uid": record["uid"]}
-    for name in TEXT_FIELDS:
-        terms = analyse(record.get(name))
-        if terms:
-            fields[name] = terms
+    text = " ".join(indexed_terms(record))
+    if text:
+        fields["text"] = text
+    for name in NAME_FIELDS:
+        value = record.get(name)
+        if value:
+            words = _analyse_name(value)
+            if words:
+                fields[name] = words
     for name in RAW_FIELDS:
         value = record.get(name)
         if value:
