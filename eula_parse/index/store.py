@@ -49,6 +49,9 @@ _NODE_COLUMNS = ("uid", "file", "ord", "id", "kind", "parent", "product", "produ
 
 
 _SELECT = "SELECT n.*, f.document, f.version, f.title FROM nodes n JOIN files f ON f.key = n.file"
+#: What a search hit shows: no ``data`` (entities, items, pages as JSON), the bulk of a row.
+_SELECT_SHOWN = ("SELECT n.uid, n.id, n.kind, n.product, n.product_id, n.grp, n.group_id, n.number, n.heading, "
+                 "n.text, n.ord, n.refs, f.document, f.version, f.title FROM nodes n JOIN files f ON f.key = n.file")
 
 
 def _node(row: sqlite3.Row) -> dict[str, Any]:
@@ -94,11 +97,11 @@ class RecordStore:
         return {r[0] for r in self.db.execute("SELECT key FROM stray")}
 
     def nodes(self, uids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """uid -> node for the uids still in the store (a hit's file may have been replaced meanwhile)."""
+        """uid -> node (without ``data``) for the uids still in the store (a hit's file may have been replaced meanwhile)."""
         if not uids:
             return {}
         marks = ",".join("?" * len(uids))
-        return {r["uid"]: _node(r) for r in self.db.execute(f"{_SELECT} WHERE n.uid IN ({marks})", list(uids))}
+        return {r["uid"]: _node(r) for r in self.db.execute(f"{_SELECT_SHOWN} WHERE n.uid IN ({marks})", list(uids))}
 
     def find(self, files: Iterable[str], **where: Any) -> list[dict[str, Any]]:
         """Nodes of the given files with every column equal to the value given, in reading order."""
