@@ -72,6 +72,8 @@ class RecordStore:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # a batch's transaction grows the write-ahead log to its size; cut it back after each checkpoint
+        self.db.execute("PRAGMA journal_size_limit=4194304")
 
     @classmethod
     def create(cls, path: Path) -> "RecordStore":
