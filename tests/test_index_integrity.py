@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -223,6 +224,23 @@ def test_damaged_index_gives_a_clear_error(tmp_path, engine, damage, message):
     # nothing was "repaired" behind the user's back
     with pytest.raises(IndexCorruptError):
         ClauseIndex(path)
+
+
+def test_tantivy_files_from_an_older_schema_ask_for_a_rebuild(tmp_path):
+    tantivy = pytest.importorskip("tantivy")
+    path = _healthy(tmp_path, "tantivy")
+    engine_dir = path / "tantivy"
+    shutil.rmtree(engine_dir)
+    engine_dir.mkdir()
+    builder = tantivy.SchemaBuilder()  # what an earlier version wrote: no stored words per record
+    builder.add_text_field("uid", stored=True, tokenizer_name="raw")
+    builder.add_text_field("file", tokenizer_name="raw")
+    tantivy.Index(builder.build(), path=str(engine_dir))
+    with pytest.raises(IndexCorruptError, match="older version of eula-parse") as info:
+        ClauseIndex(path)
+    assert "--rebuild" in str(info.value) and "\n" not in str(info.value)
+    out = run_eula("search", "licence", "--index", str(path))
+    assert out.returncode == 2 and out.stderr.startswith("error: index at") and len(out.stderr.splitlines()) == 1
 
 
 def test_an_index_keeps_its_engine_and_refuses_another(tmp_path, engine):
