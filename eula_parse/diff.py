@@ -70,19 +70,26 @@ _SOFT = re.compile("[\u00ad\u200b\u200c\u200d\ufeff]")
 _WORD_HYPHEN = re.compile(rf"(?<=\w)[{_HYPHEN}]\s*(?=\w)")
 _SPACE_BEFORE = re.compile(r"\s+(?=[,.;:!?)\]\u2019\u201d])")
 _SPACE_AFTER = re.compile(r"(?<=[(\[\u2018\u201c])\s+")
+#: Bullets: Word's Symbol-font bullet reaches the text layer as a private-use code point (U+F0B7,
+#: U+F0A7, ...) in one producer's PDF and as U+2022 in another's; the page shows the same dot.
+_BULLET = re.compile("[\uf0a7\uf0b7\uf0d8\uf0fc\u2022\u2023\u2043\u25aa\u25cf\u25e6]")
+#: A rule typed as a row of one character ("-----", "=====", "*****") is drawing, not words; where
+#: such a line lands at a page seam depends on the producer and on what furniture removal keeps.
+_RULE = re.compile(r"(?:^|(?<=\s))([-=_~*])\1{3,}(?=\s|$)")
 
 
 def comparable(text: Optional[str]) -> str:
     """The form two texts are compared in: equal iff no reader could tell them apart.
 
-    NFKC (ligatures, non-breaking spaces), soft hyphens removed, line-end and
-    intra-word hyphenation removed, white space collapsed, no space before closing
-    punctuation. Deliberately *not* lower-cased: a change of case can change meaning
+    NFKC (ligatures, non-breaking spaces), soft hyphens removed, one bullet for every bullet
+    glyph, typed rules ("-----") removed, line-end and intra-word hyphenation removed, white
+    space collapsed, no space before closing punctuation. Deliberately *not* lower-cased: a change of case can change meaning
     (defined terms).
     """
     if not text:
         return ""
     text = _SOFT.sub("", unicodedata.normalize("NFKC", text))
+    text = _RULE.sub(" ", _BULLET.sub("\u2022", text))
     text = _WORD_HYPHEN.sub("", text)
     text = normalize_space(text)
     text = _SPACE_BEFORE.sub("", text)
