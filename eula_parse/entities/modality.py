@@ -7,6 +7,7 @@ from typing import Optional
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -30,6 +31,8 @@ class ModalityTagger:
                 self.context[key] = (row["after"], row.get("window", 20))
         config = json.loads((PATTERNS / "modality.json").read_text(encoding="utf-8"))
         self.modals: dict[str, str] = config["modals"]
+        #: the modal verbs by their lower-case hash: one array lookup finds them without making a Token per word
+        self.modal_ids = {nlp.vocab.strings.add(word): kind for word, kind in self.modals.items()}
         self.negations = set(config["negations"])
         self.restrictive = set(config["restrictive"])
         self.skip = set(config["skip_after_modal"])
@@ -53,13 +56,14 @@ class ModalityTagger:
         cues = filter_spans(cues)
         covered = {i for span in cues for i in range(span.start, span.end)}
         found.extend((span.start, span.label_) for span in cues)
-        for token in doc:
-            kind = self.modals.get(token.lower_)
-            if kind is None or token.i in covered:
+        lowers = doc.to_array(LOWER).tolist() if len(doc) else []
+        for i, lower in enumerate(lowers):
+            kind = self.modal_ids.get(lower)
+            if kind is None or i in covered:
                 continue
-            reading = self._read_modal(doc, token.i, kind)
+            reading = self._read_modal(doc, i, kind)
             if reading:
-                found.append((token.i, reading))
+                found.append((i, reading))
         seen: list[str] = []
         for _, kind in sorted(found):
             if kind not in seen:

@@ -134,8 +134,11 @@ def _tag(doc: Document) -> Document:
         products(sdoc)
         terms(sdoc)
         entities: list[Entity] = []
+        tagged = set(sdoc.spans.keys())
         for label in LABELS:
-            for span in filter_spans(sdoc.spans.get(label, [])):
+            if label not in tagged:
+                continue
+            for span in filter_spans(sdoc.spans[label]):
                 if label == "ORG" and span.text in keep_units:
                     continue  # a party's defined short name ("Esri") is a TERM; its full name stays ORG
                 value = _value(label, span, keep_units)

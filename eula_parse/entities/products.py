@@ -8,6 +8,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
 from eula_parse.model import Document, slugify
@@ -16,6 +17,8 @@ from eula_parse.entities.numbers import _singular
 
 
 _MARKS = re.compile(r"[®™©º°]|\bTM\b")
+#: a word and the trade mark written after it ("XProtect®", "IVO ™")
+_MARKED = re.compile(r"(\S+?)\s?([®™])")
 _TM_TOKENS = {"®", "™", "©", "TM"}
 
 
@@ -75,7 +78,7 @@ class ProductTagger:
         self.entries = {"product": {}, "group": {}, "other": {}}
         #: (word, mark) pairs the document writes ("XProtect®", "IVO™"): the only places a name needs a variant
         self.marked = {(m.group(1).lower(), m.group(2)) for node in document.nodes()
-                       for m in re.finditer(r"(\S+?)\s?([®™])", node.text)}
+                       if "®" in node.text or "™" in node.text for m in _MARKED.finditer(node.text)}
         firsts: dict[str, int] = {}
         for group in document.groups:
             clean = _clean_name(group.name, self.vendor)
@@ -170,9 +173,10 @@ class ProductTagger:
             for match_id, start, end in self.matcher(doc):
                 name = self.nlp.vocab.strings[match_id]
                 spans.append((start, end, self.targets.get(name), 1))
-        for token in doc:
-            if token.text not in self.brands:
-                continue
+        brands = {self.nlp.vocab.strings.add(brand) for brand in self.brands}
+        orths = doc.to_array(ORTH).tolist() if brands and len(doc) else []
+        for i in (i for i, orth in enumerate(orths) if orth in brands):  # no Token made for the other words
+            token = doc[i]
             start = token.i
             if start > 0 and doc[start - 1].text == self.vendor:
                 start -= 1

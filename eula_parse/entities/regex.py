@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from eula_parse.entities.data import _regex_patterns
+from eula_parse.entities.data import _regex_patterns, lowered
 from eula_parse.entities.docs import _add_span, _split_at, _text
 from eula_parse.entities.normalize import _np_end
 
@@ -28,13 +28,14 @@ class RegexTagger:
     def __call__(self, doc: Doc) -> Doc:
         text = _text(doc)
         found: list[tuple[str, int, int]] = []
-        present: dict[re.Pattern, bool] = {}
+        present: dict[str, bool] = {}
+        lower = lowered(text)
         for row, pattern, needs in _regex_patterns():
             label = row["label"]
             if needs is not None:
-                if needs not in present:
-                    present[needs] = needs.search(text) is not None
-                if not present[needs]:
+                if needs.regex.pattern not in present:
+                    present[needs.regex.pattern] = needs.found(text, lower)
+                if not present[needs.regex.pattern]:
                     continue
             for match in pattern.finditer(text):
                 start, end = match.span(row.get("span", 0))

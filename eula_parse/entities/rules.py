@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -38,13 +38,13 @@ class RuleTagger:
                 if values is not None:
                     values = values["IN"] if isinstance(values, dict) else [values]
                     anchors[attr].update(nlp.vocab.strings.add(v) for v in values)
-        self.anchors = {attr: np.array(sorted(ids), dtype="uint64") for attr, ids in anchors.items()}
+        self.anchors = anchors
 
     def __call__(self, doc: Doc) -> Doc:
         matches = list(self.phrases(doc))
         if len(doc):
-            table = doc.to_array(["ORTH", "LOWER"])
-            if np.isin(table[:, 0], self.anchors["ORTH"]).any() or np.isin(table[:, 1], self.anchors["LOWER"]).any():
+            if not self.anchors["ORTH"].isdisjoint(doc.to_array(ORTH).tolist()) \
+                    or not self.anchors["LOWER"].isdisjoint(doc.to_array(LOWER).tolist()):
                 matches += self.matcher(doc)
         for match_id, start, end in matches:
             label, span_id, _ = doc.vocab.strings[match_id].split("|")

@@ -52,14 +52,19 @@ class TermTagger:
         index = doc.user_data.get("eula_node_index", -1)
         node_id, parent = self.nodes[index] if 0 <= index < len(self.nodes) else ("", None)
         raw = [(self.nlp.vocab.strings[m], s, e) for m, s, e in self.matcher(doc)]
-        raw = [(t, s, e) for t, s, e in raw if not any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for _, s2, e2 in raw)]
+        if not raw:
+            doc.spans["TERM"] = spans
+            return doc
+        inner = _contained({(s, e) for _, s, e in raw})
+        raw = [(t, s, e) for t, s, e in raw if (s, e) not in inner]
         covered = {i for _, s, e in raw for i in range(s, e)}
-        quoted = [m.span() for m in _QUOTED.finditer(_text(doc))]
-        defined = [(s.start_char, s.end_char) for s in doc.spans.get("DEFINITION", [])]
+        # quotations and the definitions themselves: a term there is being defined or named, not used
+        fenced = [m.span() for m in _QUOTED.finditer(_text(doc))]
+        fenced += [(s.start_char, s.end_char) for s in doc.spans.get("DEFINITION", [])]
         for term, start, end in raw:
             span = doc[start:end]
             definition = self.definitions[term]
-            if any(a <= span.start_char and span.end_char <= b for a, b in quoted + defined):
+            if fenced and any(a <= span.start_char and span.end_char <= b for a, b in fenced):
                 continue
             if (start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_) or \
                     (end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_):
@@ -85,6 +90,17 @@ class TermTagger:
             return start >= definition.end
         def_parent = self.nodes[definition.node_index][1] if definition.node_index < len(self.nodes) else None
         return bool(parent and parent == def_parent and parent.startswith("product/") and index > definition.node_index)
+
+
+def _contained(spans: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The spans that lie inside another, longer one. Sorted by start, the longer first, a span is inside
+    another exactly when an earlier one reaches at least as far (one pass instead of all pairs)."""
+    inner, reach = set(), -1
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if reach >= end:
+            inner.add((start, end))
+        reach = max(reach, end)
+    return inner
 
 
 @Language.factory("eula_terms")
