@@ -8,7 +8,8 @@ from spacy.language import Language
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
-from eula_parse.entities.data import _regex_patterns, lowered
+from eula_parse.entities.data import _regex_patterns
+from eula_parse.entities.prefilter import holds, lowered
 from eula_parse.entities.docs import _add_span, _split_at, _text
 from eula_parse.entities.normalize import _np_end
 
@@ -28,15 +29,17 @@ class RegexTagger:
     def __call__(self, doc: Doc) -> Doc:
         text = _text(doc)
         found: list[tuple[str, int, int]] = []
-        present: dict[str, bool] = {}
+        present: dict[re.Pattern, bool] = {}
         lower = lowered(text)
-        for row, pattern, needs in _regex_patterns():
-            label = row["label"]
+        for compiled in _regex_patterns():
+            row, pattern, needs, label = compiled.row, compiled.pattern, compiled.needs, compiled.row["label"]
             if needs is not None:
-                if needs.regex.pattern not in present:
-                    present[needs.regex.pattern] = needs.found(text, lower)
-                if not present[needs.regex.pattern]:
+                if needs not in present:
+                    present[needs] = holds(compiled.needs_hints, text, lower) and needs.search(text) is not None
+                if not present[needs]:
                     continue
+            if not holds(compiled.hints, text, lower):
+                continue  # the text lacks a word every match of the pattern contains
             for match in pattern.finditer(text):
                 start, end = match.span(row.get("span", 0))
                 if row.get("trim") == "url":

@@ -19,13 +19,14 @@ class RuleTagger:
     words of the name before the keyword are taken here (pattern id ``extend_left:<min words>``),
     because a leading "one or more capitalised tokens" would start a partial match at every
     capitalised token of every clause. For the same reason the ``Matcher`` only runs on texts that
-    contain one of the anchors at all. A bracketed acronym after an organisation is an ORG too
+    contain one of the anchors at all, from the first one on. A bracketed acronym after an organisation is an ORG too
     ("Office of Foreign Assets Control (OFAC)"); a leading article is dropped."""
 
     def __init__(self, nlp: Language, name: str):
         self.phrases = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.matcher = Matcher(nlp.vocab)
         anchors: dict[str, set[int]] = {"ORTH": set(), "LOWER": set()}
+        anchored = True
         for n, row in enumerate(_read_jsonl("rules.jsonl")):
             key = f"{row['label']}|{row.get('id', '')}|{n}"
             if isinstance(row["pattern"], str):
@@ -33,19 +34,27 @@ class RuleTagger:
                 continue
             self.matcher.add(key, [row["pattern"]])
             first = row["pattern"][0]
+            anchored = anchored and first.get("OP") is None and ("ORTH" in first or "LOWER" in first)
             for attr in ("ORTH", "LOWER"):
                 values = first.get(attr)
                 if values is not None:
                     values = values["IN"] if isinstance(values, dict) else [values]
                     anchors[attr].update(nlp.vocab.strings.add(v) for v in values)
         self.anchors = anchors
+        #: every token pattern starts with one required anchor word, so no match starts before the first one
+        self.anchored = anchored
 
     def __call__(self, doc: Doc) -> Doc:
         matches = list(self.phrases(doc))
         if len(doc):
-            if not self.anchors["ORTH"].isdisjoint(doc.to_array(ORTH).tolist()) \
-                    or not self.anchors["LOWER"].isdisjoint(doc.to_array(LOWER).tolist()):
-                matches += self.matcher(doc)
+            orths, lowers = doc.to_array(ORTH).tolist(), doc.to_array(LOWER).tolist()
+            if not self.anchors["ORTH"].isdisjoint(orths) or not self.anchors["LOWER"].isdisjoint(lowers):
+                first = 0
+                if self.anchored:  # the Matcher's cost grows with the tokens it walks: start at the first anchor
+                    first = next(i for i, (orth, lower) in enumerate(zip(orths, lowers))
+                                 if orth in self.anchors["ORTH"] or lower in self.anchors["LOWER"])
+                matches += [(match_id, start + first, end + first)
+                            for match_id, start, end in self.matcher(doc[first:])]
         for match_id, start, end in matches:
             label, span_id, _ = doc.vocab.strings[match_id].split("|")
             if span_id.startswith("extend_left:"):
