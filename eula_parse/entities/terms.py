@@ -8,6 +8,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.tokens import Doc, Span
 
 from eula_parse.entities.definitions import Definition
@@ -59,27 +60,39 @@ class TermTagger:
         raw = [(t, s, e) for t, s, e in raw if (s, e) not in inner]
         covered = {i for _, s, e in raw for i in range(s, e)}
         # quotations and the definitions themselves: a term there is being defined or named, not used
-        fenced = [m.span() for m in _QUOTED.finditer(_text(doc))]
+        text = _text(doc)
+        fenced = [m.span() for m in _QUOTED.finditer(text)] if "“" in text or '"' in text or "‘" in text else []
         fenced += [(s.start_char, s.end_char) for s in doc.spans.get("DEFINITION", [])]
+        # token offsets, lengths, trailing spaces and words as plain lists: a Token object per look is
+        # what this loop cost (a long clause holds hundreds of uses of "Esri" or "Software")
+        starts, lengths, spaced, orths = zip(*doc.to_array([IDX, LENGTH, SPACY, ORTH]).tolist())
+        hyphen = self.nlp.vocab.strings["-"]
+        names: dict[int, bool] = {}
+
+        def name_at(i: int) -> bool:
+            if i not in names:
+                names[i] = _is_name_token(doc[i])
+            return names[i]
+
         for term, start, end in raw:
-            span = doc[start:end]
+            start_char, end_char = starts[start], starts[end - 1] + lengths[end - 1]
             definition = self.definitions[term]
-            if fenced and any(a <= span.start_char and span.end_char <= b for a, b in fenced):
+            if fenced and any(a <= start_char and end_char <= b for a, b in fenced):
                 continue
-            if (start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_) or \
-                    (end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_):
+            if (start > 0 and orths[start - 1] == hyphen and not spaced[start - 1]) or \
+                    (end < len(doc) and orths[end] == hyphen and not spaced[end - 1]):
                 continue
-            if term[:1].islower() and not self._in_scope(definition, index, node_id, parent, span.start_char):
+            if term[:1].islower() and not self._in_scope(definition, index, node_id, parent, start_char):
                 continue
             left, right = start, end
-            while left > 0 and _is_name_token(doc[left - 1]) and doc[left - 1].whitespace_:
+            while left > 0 and name_at(left - 1) and spaced[left - 1]:
                 left -= 1
-            while right < len(doc) and _is_name_token(doc[right]) and doc[right - 1].whitespace_:
+            while right < len(doc) and name_at(right) and spaced[right - 1]:
                 right += 1
             if any(i not in covered for i in range(left, right)):
                 continue
-            if left >= 3 and doc[left - 2].text == "-" and not doc[left - 2].whitespace_ \
-                    and not doc[left - 3].whitespace_ and doc[left - 3].text[:1].isupper():
+            if left >= 3 and orths[left - 2] == hyphen and not spaced[left - 2] \
+                    and not spaced[left - 3] and doc[left - 3].text[:1].isupper():
                 continue  # "End-user License Agreement": the term ends a longer hyphenated name
             spans.append(Span(doc, start, end, label="TERM", kb_id=definition.node_id, span_id=term))
         doc.spans["TERM"] = spans
