@@ -206,3 +206,21 @@ def test_lettered_item_moved_to_another_section_is_moved(moved_item):
     old, new, result = moved_item
     assert old.get("section/2/c").text == new.get("section/3/c").text == clean(_EXPORT.text)
     assert [(c.kind, c.old_id, c.new_id) for c in result.changes] == [("moved", "section/2/c", "section/3/c")]
+
+
+def test_moved_item_shifts_the_labels_around_it(tmp_path):
+    """2(a) leaves the grant for the top of the restrictions: the items after it on both sides
+    change only their letters (renumbered), the item itself is moved, nothing is modified."""
+    rest = [ItemSpec("a.", _COPIES.text), ItemSpec("b.", _EXPORT.text)]
+    build_items_pdf(tmp_path / "v1.pdf", "Software License Agreement",
+                    _sections([_GRANT, _COPIES, ItemSpec("c.", _EXPORT.text)], [_REVERSE, _RENT]))
+    build_items_pdf(tmp_path / "v2.pdf", "Software License Agreement",
+                    _sections(rest, [ItemSpec("a.", _GRANT.text), ItemSpec("b.", _REVERSE.text), ItemSpec("c.", _RENT.text)]))
+    old, new = eula_parse.parse(tmp_path / "v1.pdf", tag=False), eula_parse.parse(tmp_path / "v2.pdf", tag=False)
+    assert sorted((c.kind, c.old_id, c.new_id) for c in eula_parse.diff(old, new).changes) == [
+        ("moved", "section/2/a", "section/3/a"),
+        ("renumbered", "section/2/b", "section/2/a"),
+        ("renumbered", "section/2/c", "section/2/b"),
+        ("renumbered", "section/3/a", "section/3/b"),
+        ("renumbered", "section/3/b", "section/3/c"),
+    ]
