@@ -381,9 +381,10 @@ class _TreeBuilder:
 
 
 def _next_row(row: Para, para: Para) -> bool:
-    """Is ``para``, the paragraph after the table row ``row``, the table's next row: right under it
-    (no more space between than between the lines of a paragraph), at its left edge and in its type size?"""
-    if para.lines[0].gap is None:
+    """Is ``para``, the paragraph after the table row ``row``, the table's next row: one line right
+    under it (no more space between than between the lines of a paragraph), at its left edge, in its
+    type size, and carrying figures of its own like the rows do ("2.2 and above 2.1.1 2001-now PSF")?"""
+    if para.lines[0].gap is None or len(para.lines) != 1 or not re.search(r"\d", para.text[para.marker.length :]):
         return False
     last, first = row.lines[-1], para.lines[0]
     return (
