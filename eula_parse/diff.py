@@ -83,8 +83,8 @@ def comparable(text: Optional[str]) -> str:
 
     NFKC (ligatures, non-breaking spaces), soft hyphens removed, one bullet for every bullet
     glyph, typed rules ("-----") removed, line-end and intra-word hyphenation removed, white
-    space collapsed, no space before closing punctuation. Deliberately *not* lower-cased: a change of case can change meaning
-    (defined terms).
+    space collapsed, no space before closing punctuation. Deliberately *not* lower-cased: a
+    change of case can change meaning (defined terms).
     """
     if not text:
         return ""
