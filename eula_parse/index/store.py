@@ -99,7 +99,7 @@ class RecordStore:
         return {r[0] for r in self.db.execute("SELECT key FROM stray")}
 
     def nodes(self, uids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """uid -> node (without ``data``) for the uids still in the store (a hit's file may have been replaced meanwhile)."""
+        """uid -> node (no ``data``) for the uids still in the store (a hit's file may have been replaced since)."""
         if not uids:
             return {}
         marks = ",".join("?" * len(uids))

@@ -37,7 +37,7 @@ RAW_FIELDS = ("file", "id", "kind", "product_id", "group_id", "number",
               "entity", "value", "modality", "refs")
 #: One float field per entity label, for ``LABEL>=X`` filters.
 NUMBER_FIELDS = tuple(f"v_{label.lower()}" for label in ENTITY_LABELS)
-#: Score added per distinct query word a record contains (see :meth:`TantivyEngine._coordination`),
+#: Score added per distinct query word a record contains (see :func:`_coordinated`),
 #: about one word's BM25 score here; the known-item questions rank the same from 1.5 to 20.
 COORDINATION = 2.0
 #: How many of the best BM25 hits the coordination bonus may reorder (at least the limit asked for).
@@ -121,8 +121,10 @@ def _coordinated(found: list[tuple[Any, float]], stems: set[str]) -> list[tuple[
     in the query cost more than the search (tantivy can no longer skip
     blocks of records that cannot make the top).
     """
-    scored = [(doc, score + COORDINATION * len(stems.intersection(doc["words"][0].decode().split())))
-              for doc, score in found]
+    scored = []
+    for doc, score in found:
+        held = (doc.get_first(WORDS_FIELD) or b"").decode().split()
+        scored.append((doc, score + COORDINATION * len(stems.intersection(held))))
     return sorted(scored, key=lambda pair: -pair[1])
 
 
