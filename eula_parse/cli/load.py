@@ -19,11 +19,13 @@ from eula_parse.pipeline import DEFAULT_MAX_PAGES
 def _indexed(path: Path, index_dir: Optional[str]):
     """The document the index holds for this file's bytes, or None (no index, not indexed, unreadable)."""
     from eula_parse.errors import EulaError
-    from eula_parse.index import ClauseIndex, default_index_path, file_sha256, is_index_dir
+    from eula_parse.index.paths import default_index_path, is_index_dir
 
     where = Path(index_dir) if index_dir else default_index_path()
     if not path.is_file() or not is_index_dir(where):
         return None
+    from eula_parse.index import ClauseIndex, file_sha256  # only now: the index brings Whoosh
+
     try:
         sha = file_sha256(path)
         with ClauseIndex(where, create=False) as index:
