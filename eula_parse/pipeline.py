@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from eula_parse.model import Document
 
@@ -38,3 +40,93 @@ def parse(
 
         tag_document(document)
     return document
+
+
+def parse_all(
+    paths: Sequence[Union[str, os.PathLike]],
+    *,
+    tag: bool = True,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    engine: Optional[str] = None,
+) -> list[Document]:
+    """``[parse(path) for path in paths]``, sooner in a fresh process: spaCy loads beside the reading.
+
+    Importing spaCy and building the pipeline costs more than reading two
+    agreements, and both are Python work, so a thread would only take turns
+    with the reader. A forked helper process loads spaCy while this one reads
+    and builds the trees, then tags them. Where there is no second core or no
+    ``fork``, or the helper fails in any way, tagging runs here: the result is
+    always that of :func:`parse`, errors included.
+    """
+    if not tag or not paths or not _helper_pays():
+        return [parse(path, tag=tag, max_pages=max_pages, engine=engine) for path in paths]
+    helper = _Tagger()
+    try:
+        documents = [parse(path, tag=False, max_pages=max_pages, engine=engine) for path in paths]
+        return helper.tag(documents)
+    finally:
+        helper.close()
+
+
+def _helper_pays() -> bool:
+    """A helper process runs beside this one only with a second core (and ``fork``: no re-import)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _tag_in_helper(connection) -> None:
+    """The helper: load the pipeline, then tag the documents it is sent (None back on any failure)."""
+    try:
+        from eula_parse.entities import get_nlp, tag_document
+
+        get_nlp()
+        documents = connection.recv()
+        connection.send([tag_document(document) for document in documents])
+    except BaseException:  # noqa: BLE001  (the caller tags in its own process and meets the error there)
+        try:
+            connection.send(None)
+        except BaseException:  # noqa: BLE001
+            pass
+    finally:
+        connection.close()
+
+
+class _Tagger:
+    """A forked process that loads spaCy at once and tags what :meth:`tag` sends it."""
+
+    def __init__(self):
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe()
+        for stream in (sys.stdout, sys.stderr):  # a buffered line must not be written twice
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        self.process = context.Process(target=_tag_in_helper, args=(theirs,), daemon=True)
+        try:
+            self.process.start()
+        except OSError:
+            self.process = None
+        theirs.close()
+
+    def tag(self, documents: list[Document]) -> list[Document]:
+        tagged = None
+        if self.process is not None:
+            try:
+                self.connection.send(documents)
+                tagged = self.connection.recv()
+            except (EOFError, OSError):
+                tagged = None
+        if tagged is None or len(tagged) != len(documents):
+            from eula_parse.entities import tag_document
+
+            return [tag_document(document) for document in documents]
+        return tagged
+
+    def close(self) -> None:
+        self.connection.close()
+        if self.process is not None:
+            self.process.join(timeout=1)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
