@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import types
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
@@ -74,9 +75,36 @@ def _helper_pays() -> bool:
     return cores > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
+def _import_spacy_without_its_cli() -> None:
+    """Import spaCy without its command line (typer, weasel, requests: a third of its import time).
+
+    ``spacy/__init__.py`` imports ``spacy.cli.info`` only to offer ``spacy.info()``,
+    and tagging never runs spaCy's CLI. Stand-ins take its place for the import
+    and are taken away after it, so a later ``import spacy.cli`` finds the real
+    one. Used in the helper process only: should spaCy's layout differ and the
+    import fail, the helper reports failure and the caller tags with spaCy
+    imported as usual.
+    """
+    if "spacy" in sys.modules:
+        return
+    cli, info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+    cli.__path__ = []  # a package, so that spacy.cli.info can be imported from it
+    info.info = None
+    sys.modules.update({"spacy.cli": cli, "spacy.cli.info": info})
+    try:
+        import spacy
+    finally:
+        for name, stand_in in (("spacy.cli.info", info), ("spacy.cli", cli)):
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+    if getattr(spacy, "cli", None) is cli:
+        del spacy.cli
+
+
 def _tag_in_helper(connection) -> None:
     """The helper: load the pipeline, then tag the documents it is sent (None back on any failure)."""
     try:
+        _import_spacy_without_its_cli()
         from eula_parse.entities import get_nlp, tag_document
 
         get_nlp()

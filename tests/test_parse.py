@@ -218,6 +218,17 @@ def test_parse_all_tags_beside_the_reading_and_gives_what_parse_gives(doc_2024: 
     assert sum(len(node.entities) for node in both[1].nodes()) > 100
 
 
+def test_parse_all_leaves_spacy_to_the_helper_process():
+    """The calling process reads; spaCy is imported and run in the helper only."""
+    code = (
+        "import sys; from eula_parse.pipeline import parse_all\n"
+        f"doc, = parse_all([{str(PDF_2025)!r}])\n"
+        "print(sum(len(n.entities) for n in doc.nodes()), 'spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert int(out[0]) > 100 and out[1] == "False"
+
+
 def test_parse_all_reports_a_bad_file_in_one_line(tmp_path):
     """A file that cannot be read stops the batch with its own error; the helper process goes away."""
     import multiprocessing
