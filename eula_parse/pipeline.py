@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import types
 from pathlib import Path
@@ -109,7 +110,7 @@ def _tag_in_helper(connection) -> None:
 
         get_nlp()
         documents = connection.recv()
-        connection.send([tag_document(document) for document in documents])
+        connection.send(_tag_on_two_cores(documents, tag_document))
     except BaseException:  # noqa: BLE001  (the caller tags in its own process and meets the error there)
         try:
             connection.send(None)
@@ -117,6 +118,31 @@ def _tag_in_helper(connection) -> None:
             pass
     finally:
         connection.close()
+
+
+def _tag_on_two_cores(documents: list[Document], tag_document) -> list[Document]:
+    """Tag ``documents``, the second half in a fork of this process (the pipeline is built: a fork
+    costs nothing), the first half here. Raises when the fork's half does not come back."""
+    half = len(documents) // 2
+    if not half:
+        return [tag_document(document) for document in documents]
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the fork: tag, write, leave without running the parent's exit handlers
+        try:
+            os.close(reading)
+            with os.fdopen(writing, "wb") as out:
+                pickle.dump([tag_document(document) for document in documents[half:]], out, pickle.HIGHEST_PROTOCOL)
+        finally:
+            os._exit(0)
+    os.close(writing)
+    try:
+        with os.fdopen(reading, "rb") as back:  # closed before the wait, so a fork blocked in write ends
+            first = [tag_document(document) for document in documents[:half]]
+            second = pickle.load(back)  # EOFError when the fork died
+    finally:
+        os.waitpid(pid, 0)
+    return first + second
 
 
 class _Tagger:
