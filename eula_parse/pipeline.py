@@ -56,7 +56,8 @@ def parse_all(
     Importing spaCy and building the pipeline costs more than reading two
     agreements, and both are Python work, so a thread would only take turns
     with the reader. A forked helper process loads spaCy while this one reads
-    and builds the trees, then tags them. Where there is no second core or no
+    and builds the trees, then tags them (with two or more files, half of them
+    in a fork of itself: both cores tag). Where there is no second core or no
     ``fork``, or the helper fails in any way, tagging runs here: the result is
     always that of :func:`parse`, errors included.
     """
@@ -149,6 +150,7 @@ class _Tagger:
     """A forked process that loads spaCy at once and tags what :meth:`tag` sends it."""
 
     def __init__(self):
+        self.answered = False
         context = multiprocessing.get_context("fork")
         self.connection, theirs = context.Pipe()
         for stream in (sys.stdout, sys.stderr):  # a buffered line must not be written twice
@@ -169,6 +171,7 @@ class _Tagger:
             try:
                 self.connection.send(documents)
                 tagged = self.connection.recv()
+                self.answered = True
             except (EOFError, OSError):
                 tagged = None
         if tagged is None or len(tagged) != len(documents):
@@ -178,8 +181,11 @@ class _Tagger:
         return tagged
 
     def close(self) -> None:
+        """Let a helper that answered leave; stop one that did not (a file failed to read) at once."""
         self.connection.close()
         if self.process is not None:
+            if not self.answered:
+                self.process.kill()
             self.process.join(timeout=1)
             if self.process.is_alive():
                 self.process.kill()

@@ -90,6 +90,13 @@ class _Lib:
         # the call costs a third less, and this one is made for every character. 0: no object.
         self.text_object = plain(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t)
         self.origin = plain(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, vp, vp)
+        # Asked once per text object (thousands on a page set word by word), with plain addresses.
+        self.matrix = plain(pdfium_c.FPDFText_GetMatrix, i, vp, i, vp)
+        self.font = plain(pdfium_c.FPDFTextObj_GetFont, vp, vp)
+        self.font_size = plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, vp, i)
+        self.render_mode = plain(pdfium_c.FPDFTextObj_GetTextRenderMode, i, vp)
+        self.descent = plain(pdfium_c.FPDFFont_GetDescent, i, vp, ctypes.c_float, vp)
+        self.font_name = plain(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_size_t, vp, vp, ctypes.c_size_t)
 
 
 def _library() -> _Lib:
@@ -128,31 +135,36 @@ def _objects(lib: _Lib, textpage, first: dict) -> dict:
     """Per text object, asked at its first character:
     ``(quarter, (font name, size), visible, descent, baseline y, first index, first origin x)``."""
     pdfium_c = lib.c
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value
     matrix = pdfium_c.FS_MATRIX()
     name_buffer = ctypes.create_string_buffer(256)
     descent = ctypes.c_float()
     x, y = ctypes.c_double(), ctypes.c_double()
-    fonts: dict = {}
+    at_matrix, at_descent, at_x, at_y = map(ctypes.addressof, (matrix, descent, x, y))
+    invisible = pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+    names: dict = {}
+    descents: dict = {}
     objects = {}
     for obj, index in first.items():
-        if obj is None:
+        if not obj:
             continue  # generated spaces and line breaks belong to no object
-        pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
-        handle = pdfium_c.FPDFText_GetTextObject(textpage, index)
-        font = pdfium_c.FPDFTextObj_GetFont(handle)
-        font_id = ctypes.cast(font, ctypes.c_void_p).value or 0
-        name = fonts.get(font_id)
+        lib.matrix(handle, index, at_matrix)
+        font = lib.font(obj)
+        name = names.get(font)
         if name is None:
-            length = pdfium_c.FPDFFont_GetBaseFontName(font, name_buffer, len(name_buffer)) if font else 0
-            name = fonts[font_id] = name_buffer.value.decode("latin-1") if length else ""
+            length = lib.font_name(font, name_buffer, len(name_buffer)) if font else 0
+            name = names[font] = name_buffer.value.decode("latin-1") if length else ""
         # The size set with Tf, scaled by the text and graphics matrices as the page shows it.
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * math.hypot(matrix.c, matrix.d)
-        visible = pdfium_c.FPDFTextObj_GetTextRenderMode(handle) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
-        if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
-            descent.value = 0.0
-        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+        size = lib.font_size(handle, index) * math.hypot(matrix.c, matrix.d)
+        below = descents.get((font, size))
+        if below is None:
+            if not (font and lib.descent(font, size, at_descent)):
+                descent.value = 0.0
+            below = descents[font, size] = min(descent.value, 0.0)
+        lib.origin(handle, index, at_x, at_y)
         objects[obj] = (
-            _quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0), y.value, index, x.value
+            _quarter(matrix.a, matrix.b), (name, size), lib.render_mode(obj) != invisible, below, y.value, index,
+            x.value,
         )
     return objects
 
