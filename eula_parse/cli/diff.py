@@ -34,18 +34,20 @@ def _load(specs: list[str], index_dir: Optional[str], engine: Optional[str] = No
 
     An existing file always wins over a ``doc@version`` reading of its name.
     """
-    documents: list = [None] * len(specs)
-    files = [index for index, spec in enumerate(specs) if Path(spec).exists() or "@" not in spec]
-    for index, spec in enumerate(specs):
-        if index not in files:
-            doc_id, _, version = spec.rpartition("@")
-            from eula_parse.index import ClauseIndex
+    documents = {index: _version(spec, index_dir) for index, spec in enumerate(specs)
+                 if not Path(spec).exists() and "@" in spec}
+    files = [index for index in range(len(specs)) if index not in documents]
+    documents.update(zip(files, load_documents([specs[index] for index in files], index_dir, engine=engine)))
+    return [documents[index] for index in range(len(specs))]
 
-            with ClauseIndex(index_dir, create=False) as opened:
-                documents[index] = opened.document(doc_id, version or None)
-    for index, document in zip(files, load_documents([specs[index] for index in files], index_dir, engine=engine)):
-        documents[index] = document
-    return documents
+
+def _version(spec: str, index_dir: Optional[str]):
+    """``doc@version`` (the latest version when none follows the @) from the index."""
+    from eula_parse.index import ClauseIndex
+
+    doc_id, _, version = spec.rpartition("@")
+    with ClauseIndex(index_dir, create=False) as index:
+        return index.document(doc_id, version or None)
 
 
 def _trim(text: str, keep: str) -> str:
