@@ -72,6 +72,17 @@ class RegexTagger:
             (label, s, e) for label, s, e in found
             if label != "LIMIT" or not any(s < ne and ns < e for ns, ne in numeric)
         ]
+        return self._apply(doc, found)
+
+    def from_parent(self, doc: Doc, parent: Doc, offset: int) -> Doc:
+        """Tag ``doc``, whose text is ``parent``'s from ``offset`` on (a sub-item in its clause), with the
+        spans this component found in ``parent`` that fall inside it: the text is not read twice."""
+        end = offset + len(_text(doc))
+        return self._apply(doc, [(label, s - offset, e - offset) for label, s, e in parent.user_data[self.name]
+                                 if offset <= s and e <= end])
+
+    def _apply(self, doc: Doc, found: list[tuple[str, int, int]]) -> Doc:
+        doc.user_data[self.name] = found
         _split_at(doc, {o for _, s, e in found for o in (s, e)})
         for label, start, end in found:
             _add_span(doc, label, start, end)

@@ -9,6 +9,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from eula_parse.entities.data import _read_jsonl
+from eula_parse.entities.docs import _text
 
 
 class RuleTagger:
@@ -23,6 +24,7 @@ class RuleTagger:
     ("Office of Foreign Assets Control (OFAC)"); a leading article is dropped."""
 
     def __init__(self, nlp: Language, name: str):
+        self.name = name
         self.phrases = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.matcher = Matcher(nlp.vocab)
         anchors: dict[str, set[int]] = {"ORTH": set(), "LOWER": set()}
@@ -46,6 +48,7 @@ class RuleTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         matches = list(self.phrases(doc))
+        added: list[Span] = []
         if len(doc):
             orths, lowers = doc.to_array(ORTH).tolist(), doc.to_array(LOWER).tolist()
             if not self.anchors["ORTH"].isdisjoint(orths) or not self.anchors["LOWER"].isdisjoint(lowers):
@@ -70,11 +73,26 @@ class RuleTagger:
             if start >= end:
                 continue
             span = Span(doc, start, end, label=label, span_id=span_id)
-            doc.spans.setdefault(label, [])
-            doc.spans[label].append(span)
+            added.append(span)
             if label == "ORG" and end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")" \
                     and doc[end + 1].is_upper and len(doc[end + 1]) > 1:
-                doc.spans["ORG"].append(Span(doc, end + 1, end + 2, label="ORG", span_id=span_id or span.text))
+                added.append(Span(doc, end + 1, end + 2, label="ORG", span_id=span_id or span.text))
+        return self._apply(doc, [(span.label_, span.start_char, span.end_char, span.id_) for span in added])
+
+    def from_parent(self, doc: Doc, parent: Doc, offset: int) -> Doc:
+        """Tag ``doc``, whose text is ``parent``'s from ``offset`` on (a sub-item in its clause), with the
+        spans this component found in ``parent`` that fall inside it: the text is not read twice."""
+        end = offset + len(_text(doc))
+        return self._apply(doc, [(label, s - offset, e - offset, span_id)
+                                 for label, s, e, span_id in parent.user_data[self.name] if offset <= s and e <= end])
+
+    def _apply(self, doc: Doc, found: list[tuple[str, int, int, str]]) -> Doc:
+        doc.user_data[self.name] = found
+        for label, start, end, span_id in found:
+            span = doc.char_span(start, end, label=label, span_id=span_id)
+            if span is not None:
+                doc.spans.setdefault(label, [])
+                doc.spans[label].append(span)
         return doc
 
 
