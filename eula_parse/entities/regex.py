@@ -30,15 +30,15 @@ class RegexTagger:
         text = _text(doc)
         found: list[tuple[str, int, int]] = []
         present: dict[re.Pattern, bool] = {}
-        lower = lowered(text)
+        lower, seen = lowered(text), {}
         for compiled in _regex_patterns():
             row, pattern, needs, label = compiled.row, compiled.pattern, compiled.needs, compiled.row["label"]
             if needs is not None:
                 if needs not in present:
-                    present[needs] = holds(compiled.needs_hints, text, lower) and needs.search(text) is not None
+                    present[needs] = holds(compiled.needs_hints, text, lower, seen) and needs.search(text) is not None
                 if not present[needs]:
                     continue
-            if not holds(compiled.hints, text, lower):
+            if not holds(compiled.hints, text, lower, seen):
                 continue  # the text lacks a word every match of the pattern contains
             for match in pattern.finditer(text):
                 start, end = match.span(row.get("span", 0))

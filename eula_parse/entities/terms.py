@@ -64,7 +64,8 @@ class TermTagger:
         # quotations and the definitions themselves: a term there is being defined or named, not used
         text = _text(doc)
         fenced = [m.span() for m in _QUOTED.finditer(text)] if "“" in text or '"' in text or "‘" in text else []
-        fenced += [(s.start_char, s.end_char) for s in doc.spans.get("DEFINITION", [])]
+        if "DEFINITION" in doc.spans:
+            fenced += [(s.start_char, s.end_char) for s in doc.spans["DEFINITION"]]
         inside = _Fences(fenced)
         # token offsets, lengths, trailing spaces and words read from one array: a Token object per look
         # is what this loop cost (a long clause holds hundreds of uses of "Esri" or "Software")
