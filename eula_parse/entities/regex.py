@@ -33,13 +33,13 @@ class RegexTagger:
         lower, seen = lowered(text), {}
         for compiled in _regex_patterns():
             row, pattern, needs, label = compiled.row, compiled.pattern, compiled.needs, compiled.row["label"]
+            if not holds(compiled.hints, text, lower, seen):
+                continue  # the text lacks a word every match of the pattern contains
             if needs is not None:
                 if needs not in present:
                     present[needs] = holds(compiled.needs_hints, text, lower, seen) and needs.search(text) is not None
                 if not present[needs]:
                     continue
-            if not holds(compiled.hints, text, lower, seen):
-                continue  # the text lacks a word every match of the pattern contains
             for match in pattern.finditer(text):
                 start, end = match.span(row.get("span", 0))
                 if row.get("trim") == "url":
