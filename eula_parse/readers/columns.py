@@ -111,11 +111,78 @@ def _rows_crossing(rows: list[list[Word]], xs: list[float]) -> list[int]:
     return counts
 
 
+def spaces(words: list[Word]) -> list[bool]:
+    """For each word of a row after the first: is there a space before it, as a reader sees it?
+
+    Engines split words at font changes and at any gap wider than their
+    tolerance, so a word box boundary is not a space. A gap is a space when it
+    is wider than a thin space of the type (0.12 em), except in two settings a
+    reader still reads as words:
+
+    * letter-spaced text ("L I C E N S E   A G R E E M E N T"): a run of
+      one-letter boxes whose gaps fall into a narrow letter gap and a wide word
+      gap; only the wide ones are spaces;
+    * small capitals ("S OFTWARE"): a larger capital followed on the same
+      baseline by smaller capitals, closer than a space of the larger type, is one word.
+    """
+    gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:])]
+    out = [gap > 0.12 * max(b.size, 1) for gap, b in zip(gaps, words[1:])]
+    for i, (a, b) in enumerate(zip(words, words[1:])):
+        if out[i] and _small_caps_join(a, b, gaps[i]):
+            out[i] = False
+    for start, end in _letter_runs(words):
+        run_gaps = gaps[start:end - 1]
+        letter = min(run_gaps)
+        size = max(w.size for w in words[start:end])
+        wide = max(1.6 * letter, letter + 0.15 * size)
+        if max(run_gaps) <= wide and not all(w.text.isupper() or w.text.isdigit() for w in words[start:end]):
+            continue  # evenly spaced lower-case letters: single-letter words, not tracking
+        groups: list[list[int]] = [[start]]
+        for i in range(start, end - 1):
+            if gaps[i] > wide:
+                groups.append([])
+            groups[-1].append(i + 1)
+        if any(sum(words[j].text.isalpha() for j in g) < 2 for g in groups if len(g) > 1):
+            continue  # "x 3 = 1" in a table: symbols and figures, not a word set wide
+        for i in range(start, end - 1):
+            out[i] = gaps[i] > wide
+    return out
+
+
+def _small_caps_join(a: Word, b: Word, gap: float) -> bool:
+    """``a`` ends in a capital set larger than the capitals ``b`` starts with, on one baseline."""
+    if not (a.text[-1:].isupper() and b.text[:1].isupper() and b.text.upper() == b.text):
+        return False
+    if len(a.text) > 1 and not a.text[-2:-1].isspace() and len(a.text.strip("(\"'“‘")) > 1:
+        return False  # "AB" + "CD": a whole word before, not a raised first letter
+    ratio = b.size / max(a.size, 0.1)
+    same_baseline = abs(a.bottom - b.bottom) <= 0.25 * a.size
+    return 0.55 <= ratio <= 0.9 and same_baseline and gap < 0.18 * a.size
+
+
+def _letter_runs(words: list[Word]) -> list[tuple[int, int]]:
+    """Index ranges ``[start, end)`` of 4 or more consecutive one-character boxes (letters,
+    digits, punctuation) apart from each other (tracked type), at least 3 of them letters or digits."""
+    runs, start = [], None
+    for i, w in enumerate(words + [None]):
+        single = w is not None and len(w.text) == 1 and not w.text.isspace()
+        if single and start is not None and w.x0 - words[i - 1].x1 <= 0:
+            if i - start >= 4:
+                runs.append((start, i))
+            start = None  # touching boxes are not tracked type
+        if single and start is None:
+            start = i
+        elif not single and start is not None:
+            if i - start >= 4:
+                runs.append((start, i))
+            start = None
+    return [(a, b) for a, b in runs if sum(w.text.isalnum() for w in words[a:b]) >= 3]
+
+
 def make_line(words: list[Word], page: int) -> Line:
     parts = [words[0].text]
-    for prev, word in zip(words, words[1:]):
-        # extract_words splits at font changes too: only a real gap is a space.
-        if word.x0 - prev.x1 > 0.12 * max(word.size, 1):
+    for word, space in zip(words[1:], spaces(words)):
+        if space:
             parts.append(" ")
         parts.append(word.text)
     sizes = Counter()

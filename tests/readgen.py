@@ -1,0 +1,115 @@
+"""PDFs set the way real agreements set their type, for the reading rules (tests/test_reading_words.py).
+
+Each builder draws on a ReportLab canvas with its own positioning, so a test can
+make the cases a word processor makes: small capitals (a full-size first letter
+then smaller capitals, each run placed on its own), tracked (letter-spaced)
+headings, a font whose ligature glyphs carry a wrong Unicode value, URLs broken
+at a line end, and columns under a full-width title.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence, Union
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+
+PathLike = Union[str, Path]
+FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+REGULAR, BOLD = "ReadSans", "ReadSans-Bold"
+
+
+def _register() -> None:
+    if REGULAR not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "LiberationSans-Regular.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "LiberationSans-Bold.ttf")))
+
+
+def width(text: str, font: str, size: float, tracking: float = 0.0) -> float:
+    return pdfmetrics.stringWidth(text, font, size) + tracking * len(text)
+
+
+def run(c, x: float, y: float, text: str, font: str, size: float, tracking: float = 0.0) -> float:
+    """Draw one run of text (one text object) at ``x``; return the x where it ends."""
+    t = c.beginText(x, y)
+    t.setFont(font, size)
+    t.setCharSpace(tracking)
+    t.textOut(text)
+    c.drawText(t)
+    return x + width(text, font, size, tracking)
+
+
+def small_caps(c, x: float, y: float, text: str, size: float, *, font: str = BOLD,
+               ratio: float = 0.8, tracking: float = 0.0, drift: float = 0.0) -> float:
+    """Set ``text`` in small capitals as a word processor emulates them: each word's first letter
+    at ``size``, the rest as capitals at ``ratio * size``, each run placed on its own
+    (``drift``: the small run starts that far after the capital, as a producer's rounding leaves it)."""
+    space = width(" ", font, size)
+    for word in text.split():
+        x = run(c, x, y, word[0], font, size, tracking) + drift
+        if word[1:]:
+            x = run(c, x, y, word[1:].upper(), font, size * ratio, tracking)
+        x += space + tracking
+    return x
+
+
+def wrap(text: str, font: str, size: float, measure: float) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and width(candidate, font, size) > measure:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    return lines + [current] if current else lines
+
+
+def body(c, x: float, y: float, text: str, *, measure: float = 451, size: float = 10,
+         leading: float = 13, font: str = REGULAR) -> float:
+    """A paragraph wrapped to ``measure`` points; returns the y below it."""
+    for line in wrap(text, font, size, measure):
+        run(c, x, y, line, font, size)
+        y -= leading
+    return y - 6
+
+
+def canvas(path: PathLike, pagesize=A4):
+    _register()
+    return rl_canvas.Canvas(str(path), pagesize=pagesize, invariant=1)
+
+
+SECTIONS = [
+    ("Definitions", "In this Agreement the Software means the programs and the documentation that "
+     "the Licensor delivers with them, and the Licensee means the person who accepts this Agreement."),
+    ("License Grant", "The Licensor grants the Licensee a non-exclusive and non-transferable license "
+     "to install and use the Software on the computers the Licensee owns or controls."),
+    ("Termination", "This Agreement ends when the Licensee stops using the Software or fails to "
+     "comply with any of its terms, and the Licensee must then delete every copy of the Software."),
+]
+
+
+def build_display_type_pdf(path: PathLike, heading_style: str, *, drift: float = 0.0,
+                           tracking: float = 0.0) -> None:
+    """An agreement whose title and numbered headings are set in small capitals
+    (``heading_style="small-caps"``) or letter-spaced capitals (``"tracked"``)."""
+    c = canvas(path)
+    x, y = 72.0, 770.0
+
+    def display(x: float, y: float, text: str, size: float) -> float:
+        if heading_style == "small-caps":
+            return small_caps(c, x, y, text, size, tracking=tracking, drift=drift)
+        return run(c, x, y, text.upper(), BOLD, size, tracking)
+
+    display(x, y, "Software License Agreement", 16)
+    y -= 30
+    y = body(c, x, y, "Please read this agreement carefully before you install the software.")
+    for number, (heading, text) in enumerate(SECTIONS, start=1):
+        y -= 6
+        after = run(c, x, y, f"{number}.", BOLD, 11)
+        display(max(after + 6, x + 20), y, heading, 11)
+        y = body(c, x, y - 16, text)
+    c.save()
