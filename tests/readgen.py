@@ -113,3 +113,60 @@ def build_display_type_pdf(path: PathLike, heading_style: str, *, drift: float =
         display(max(after + 6, x + 20), y, heading, 11)
         y = body(c, x, y - 16, text)
     c.save()
+
+
+# -- a font whose ligature glyphs map to the wrong text ------------------------------------
+
+LIGATURE_TEXT = [
+    "The Licensee may install the software on the computers in its office and may configure the "
+    "software for its staff. The first copy of the software is free of charge.",
+    "The Licensor will notify the Licensee of each modification of the software in a written notice "
+    "and will specify the effective date of the modification in that notice.",
+    "Without affecting any other right, the Licensor may terminate this agreement after notice if the "
+    "Licensee fails to pay the fees or to fulfil its obligations, and the termination is final.",
+    "The Licensee shall not reflect the software in other products, nor shift the liability for "
+    "different uses of the software to the Licensor, which is not liable for any lost profits.",
+    "Support for version 1st edition files, the MP3 and x86 formats, licence(s) and/or add-ons is "
+    "offered as stated in the offer, and a certification is sufficient proof of the order.",
+]
+#: Each ligature's glyph, the text a damaged font's ToUnicode map gives it, and what the words
+#: are set with. DejaVu Sans has no "ft" or "ti" glyph: the long-s-t and s-t ligature glyphs
+#: stand in for them (only the text matters to the reader; the page shows those shapes).
+DAMAGE = {
+    "ffi": ("\ufb03", "\ue001"),  # private use
+    "ff": ("\ufb00", "\ue002"),
+    "fi": ("\ufb01", "\x0c"),  # a control character the engines read as white space
+    "fl": ("\ufb02", "\ue003"),
+    "ft": ("\ufb05", "("),
+    "ti": ("\ufb06", "0"),
+}
+
+
+def build_ligature_damage_pdf(path: PathLike, paragraphs: Sequence[str] = LIGATURE_TEXT,
+                              damage: dict = DAMAGE, *, title: str = "") -> None:
+    """Paragraphs set with ligature glyphs in a font whose ToUnicode map sends them to the wrong
+    text (:data:`DAMAGE`), as some producers' fonts do. The map is edited in the written file.
+    A ``title`` is set in a sound font above them."""
+    import re
+
+    _register()
+    if "ReadDejaVu" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("ReadDejaVu", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    c = rl_canvas.Canvas(str(path), pagesize=A4, invariant=1, pageCompression=0)
+    y = 770.0
+    if title:
+        run(c, 72, y, title, BOLD, 14)
+        y -= 28
+    pattern = re.compile("|".join(sorted(damage, key=len, reverse=True)))
+    for text in paragraphs:
+        for line in wrap(text, "ReadDejaVu", 10, 440):
+            run(c, 72, y, pattern.sub(lambda m: damage[m.group()][0], line), "ReadDejaVu", 10)
+            y -= 13
+        y -= 8
+    c.save()
+    data = Path(path).read_bytes()
+    for glyph, wrong in damage.values():
+        code = f"<{ord(glyph):04X}>".encode()
+        assert code in data, glyph
+        data = data.replace(b"> " + code, b"> " + f"<{ord(wrong):04X}>".encode())
+    Path(path).write_bytes(data)  # same length: the cross-reference offsets still hold

@@ -12,10 +12,18 @@ from __future__ import annotations
 import pytest
 
 import eula_parse
-from eula_parse.readers.columns import Word, make_line
-from readgen import build_display_type_pdf
+from conftest import CORPUS, REAL
+from eula_parse.readers import ligatures, pdfium
+from eula_parse.readers import read as read_document
+from eula_parse.readers.columns import Word, make_line, page_lines
+from eula_parse.readers.layout import Page
+from readgen import LIGATURE_TEXT, build_display_type_pdf, build_ligature_damage_pdf
 
 ENGINES = ("pdfium", "pdfplumber")
+
+
+def read(path, engine):
+    return read_document(path, max_pages=50, engine=engine)
 
 
 def headings(doc) -> list[str]:
@@ -67,3 +75,41 @@ def test_a_capital_before_a_smaller_word_with_a_real_space_stays_apart():
     assert make_line(words, 1).text == "I AGREE"
     touching = [Word("I", 72, 76, 100, 114, 14, True, False), Word("TEM", 76.5, 100, 102.8, 114, 11.2, True, False)]
     assert make_line(touching, 1).text == "ITEM"
+
+
+# -- ligature glyphs mapped to the wrong text ---------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ligatures_a_font_maps_wrongly_are_repaired(tmp_path, engine):
+    """'so(ware', 'no0ce', 'o\\ue001ce' and 'o ce' (a glyph read as white space) read as the
+    words on the page; '1st', 'MP3', 'x86', 'licence(s)' and 'and/or' keep their spelling."""
+    path = tmp_path / "ligatures.pdf"
+    build_ligature_damage_pdf(path)
+    layout = read(path, engine=engine)
+    text = " ".join(line.text for line in layout.lines)
+    assert text == " ".join(LIGATURE_TEXT)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_word_the_document_prints_whole_elsewhere_is_repaired_from_the_document(tmp_path, engine):
+    """'Nordfield' is no English word; the title prints it whole in another font, so the body's
+    'Nord\ue010eld' (a damaged 'fi') is read as the document's own word."""
+    path = tmp_path / "own-words.pdf"
+    paragraphs = ["Nordfield grants the Licensee the rights in this agreement.",
+                  "Nordfield may end the agreement by notice in writing."]
+    build_ligature_damage_pdf(path, paragraphs, {"fi": ("\ufb01", "\ue010")}, title="Nordfield Agreement")
+    text = " ".join(line.text for line in read(path, engine=engine).lines)
+    assert text == "Nordfield Agreement " + " ".join(paragraphs)
+
+
+@pytest.mark.parametrize("name", ["milestone-eula-20250425.pdf", "nxp_software-license-agreement_v48_2023-07.pdf"])
+def test_clean_agreements_are_not_touched(name):
+    """Real agreements without damage: 'A/S', 'Product(s)', '(re)distribute', 'slf4j', 'LC3plus'
+    and 'XProtect®' are what the pages print, and no line is changed."""
+    path = CORPUS / name if (CORPUS / name).exists() else REAL / name
+    pages = [Page(n, w, h, page_lines(n, words, rw))
+             for n, (w, h, words, rw) in enumerate(pdfium.pages(path, max_pages=100), start=1)]
+    before = [line.text for page in pages for line in page.lines]
+    assert ligatures.repair(pages) == 0
+    assert [line.text for page in pages for line in page.lines] == before

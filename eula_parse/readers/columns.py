@@ -179,10 +179,35 @@ def _letter_runs(words: list[Word]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in runs if sum(w.text.isalnum() for w in words[a:b]) >= 3]
 
 
+#: Characters that end a word at a real space (a glyph gap follows a letter or a stand-in for one).
+_WORD_END = set(" .,;:!?)]}\"'”’")
+
+
+def _glyph_gaps(words: list[Word], space: list[bool]) -> set[int]:
+    """Indexes ``i`` of words with a gap before them wider than both half an em and 1.5 times the
+    row's typical space but no wider than a space and a wide glyph, before a lower-case letter and not after punctuation: a glyph without text
+    stood there (the ligature repair decides from the words around it)."""
+    gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:])]
+    spaced = sorted(g for g, s in zip(gaps, space) if s)
+    if not spaced:
+        return set()
+    typical = spaced[(len(spaced) - 1) // 2] if len(spaced) > 2 else 0.0
+    return {
+        i + 1
+        for i, (a, b) in enumerate(zip(words, words[1:]))
+        if space[i] and max(0.45 * b.size, 1.5 * typical) < gaps[i] < 1.4 * b.size and a.text[-1:] not in _WORD_END and b.text[:1].islower()
+    }
+
+
 def make_line(words: list[Word], page: int) -> Line:
     parts = [words[0].text]
-    for word, space in zip(words[1:], spaces(words)):
-        if space:
+    space = spaces(words)
+    wide = _glyph_gaps(words, space)
+    glyph_gaps = []
+    for i, (word, before) in enumerate(zip(words[1:], space), start=1):
+        if before:
+            if i in wide:
+                glyph_gaps.append(sum(map(len, parts)))
             parts.append(" ")
         parts.append(word.text)
     sizes = Counter()
@@ -203,6 +228,7 @@ def make_line(words: list[Word], page: int) -> Line:
         bold_prefix=_styled_prefix(words, lead, "bold"),
         italic=all(w.italic for w in words[lead:]),
         italic_prefix=_styled_prefix(words, lead, "italic"),
+        glyph_gaps=tuple(glyph_gaps),
     )
 
 
