@@ -52,3 +52,44 @@ def kept_word(token: str) -> Optional[str]:
     if len(word) < 2 or word in _STOP:
         return None
     return word
+
+
+#: token -> indexed term (or None), filled as tokens are met; cleared when it grows past
+#: :data:`_TERM_CACHE_SIZE` so text full of unique tokens (serial numbers) cannot grow it forever.
+_TERMS: dict[str, Optional[str]] = {}
+_TERM_CACHE_SIZE = 500_000
+
+
+def term(token: str) -> Optional[str]:
+    """The indexed term of one token (``_stem(kept_word(token))``), or ``None``; one dict look-up once seen.
+
+    Building an index turns every token of every record into a term; most
+    tokens repeat, so caching the whole token-to-term step makes it a dict
+    look-up instead of a lower/normalise/stop/stem chain.
+    """
+    found = _TERMS.get(token, _UNSEEN)
+    if found is _UNSEEN:
+        word = kept_word(token)
+        found = _stem(word) if word is not None else None
+        if len(_TERMS) >= _TERM_CACHE_SIZE:
+            _TERMS.clear()
+        _TERMS[token] = found
+    return found
+
+
+_UNSEEN = object()
+
+
+def terms(text: Optional[str]) -> list[str]:
+    """The index terms of ``text`` in order, exactly ``[_stem(w) for _, _, w in words(text)]``."""
+    if not text:
+        return []
+    get = _TERMS.get
+    out = []
+    for token in _TOKEN_RE.findall(text):
+        found = get(token, _UNSEEN)
+        if found is _UNSEEN:
+            found = term(token)
+        if found is not None:
+            out.append(found)
+    return out

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-from eula_parse.index.analysis import _TOKEN_RE, _stem, kept_word, words
+from eula_parse.index.analysis import _TOKEN_RE, _stem, term, terms
 from eula_parse.model import Document, Entity, Item, Node, own_text, slugify
 
 
@@ -409,11 +409,9 @@ def _spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
         return spans
     for match in pattern.finditer(text):
         token = _TOKEN_RE.match(text, match.start())
-        word = kept_word(token.group())
-        if word is not None:
-            stem = _stem(word)
-            if stem in terms:
-                spans.append((token.start(), token.end(), stem))
+        stem = term(token.group())
+        if stem is not None and stem in terms:
+            spans.append((token.start(), token.end(), stem))
     return spans
 
 
@@ -496,30 +494,58 @@ def _record_from_stored(stored: dict[str, Any]) -> NodeRecord:
 @functools.lru_cache(maxsize=4096)
 def _name_stems(name: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """The stems of a product name, and a prefix of each that any word with that stem contains."""
-    stems = frozenset(_stem(word) for _, _, word in words(name))
+    stems = frozenset(terms(name))
     return stems, tuple(stem[:max(3, len(stem) - 2)] for stem in stems)
 
 
 def _without_name(text: str, name: str) -> str:
-    """``text`` minus the words of its own product's name, for indexing only.
-
-    Every record of a product carries the name in the ``product`` field
-    already; a clause (or the intro) that also spells the name out would
-    otherwise outrank its siblings on any question naming the product,
-    although the name says which product, not which clause.
-    """
+    """``text`` minus the words of the product ``name``: what the Whoosh engine indexes (see :func:`indexed_text`)."""
     stems, prefixes = _name_stems(name)
     lowered = text.lower()
     if not stems or not any(p in lowered for p in prefixes):
         return text  # most clauses never spell their product's name: skip the word loop
     keep: list[str] = []
     last = 0
-    for start, end, word in words(text):
-        if _stem(word) in stems:
-            keep.append(text[last:start])
-            last = end
+    for match in _TOKEN_RE.finditer(text):
+        if term(match.group()) in stems:
+            keep.append(text[last:match.start()])
+            last = match.end()
     keep.append(text[last:])
     return "".join(keep)
+
+
+def indexed_text(record: dict[str, Any]) -> str:
+    """The words a record is searched by, as text: its ``text`` minus its own product's name.
+
+    Every record of a product carries the name in the ``product`` field
+    already; a clause (or the intro) that also spells the name out would
+    otherwise outrank its siblings on any question naming the product,
+    although the name says which product, not which clause. The record
+    only says which name (``own_name``); each engine takes it out in the
+    cheapest way it has (this, or :func:`indexed_terms`).
+    """
+    text = record.get("text") or ""
+    name = record.get("own_name")
+    return _without_name(text, name) if name and text else text
+
+
+def indexed_terms(record: dict[str, Any]) -> list[str]:
+    """:func:`indexed_text` as index terms, tokenising the text once (the same terms, in order)."""
+    found = terms(record.get("text"))
+    name = record.get("own_name")
+    if name and found:
+        stems = _name_stems(name)[0]
+        if stems:
+            found = [t for t in found if t not in stems]
+    return found
+
+
+def _item_dict(item: Item) -> dict[str, Any]:
+    """``asdict(item)`` without its deep copies (several times faster; the dict is dumped at once)."""
+    out = dict(item.__dict__)
+    out["entities"] = [_plain(e) for e in item.entities]
+    out["items"] = [_item_dict(i) for i in item.items]
+    return out
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -530,7 +556,7 @@ def _plain(obj: Any) -> dict[str, Any]:
 def _records(document: Document, doc_id: str, version: str, docver: str, key: str) -> Iterator[dict[str, Any]]:
     """One record per text-bearing node, with its context precomputed; engines index what they need of it.
 
-    ``text`` is what is searched (the product's own name taken out),
+    ``text`` is what is searched (less ``own_name``, see :func:`indexed_text`),
     ``stored_text`` what is shown; ``key`` names the file the record belongs to.
     """
     title = document.title or ""
@@ -549,7 +575,7 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
             seen[uid] = 1
         labels, values, numbers, refs = _entity_fields(node.entities)
         data: dict[str, Any] = {
-            "items": [asdict(i) for i in items],
+            "items": [_item_dict(i) for i in items],
             "entities": [_plain(e) for e in node.entities],
             "modality": list(node.modality),
             "pages": [node.page_start, node.page_end],
@@ -565,7 +591,7 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
         return {
             "uid": uid, "file": key, "id": node.id, "document": doc_id, "docver": docver, "title": title,
             "version": version, "kind": kind, "order": order, "stored_text": text,
-            "text": _without_name(indexed, product.name) if product is not None and STRIP_OWN_NAME else indexed,
+            "text": indexed, "own_name": product.name if product is not None and STRIP_OWN_NAME else None,
             "number": str(number) if number else None, "parent": parent or None, "heading": heading or None,
             "product": product.name if product is not None else None,
             "product_id": product.id if product is not None else None,
@@ -573,7 +599,7 @@ def _records(document: Document, doc_id: str, version: str, docver: str, key: st
             "entity": sorted(labels), "value": sorted(values),
             "modality": [str(m).lower() for m in node.modality], "refs": refs,
             "numbers": {re.sub(r"[^a-z0-9_]", "_", label): nums for label, nums in numbers.items()},
-            "data": json.dumps(data, default=str),
+            "data": json.dumps(data, default=str, check_circular=False, separators=(",", ":")),
         }
 
     for para in document.preamble:

@@ -43,13 +43,15 @@ CREATE INDEX IF NOT EXISTS nodes_id ON nodes(id);
 CREATE TABLE IF NOT EXISTS stray (key TEXT PRIMARY KEY);
 """
 
-#: Node columns, in table order, and the record keys they are filled from.
+#: Node columns, in table order (filled from a record by :func:`_row`).
 _NODE_COLUMNS = ("uid", "file", "ord", "id", "kind", "parent", "product", "product_id", "grp", "group_id",
                  "number", "heading", "text", "refs", "data")
-_FROM_RECORD = {"ord": "order", "grp": "group", "text": "stored_text"}
 
 
 _SELECT = "SELECT n.*, f.document, f.version, f.title FROM nodes n JOIN files f ON f.key = n.file"
+#: What a search hit shows: no ``data`` (entities, items, pages as JSON), the bulk of a row.
+_SELECT_SHOWN = ("SELECT n.uid, n.id, n.kind, n.product, n.product_id, n.grp, n.group_id, n.number, n.heading, "
+                 "n.text, n.ord, n.refs, f.document, f.version, f.title FROM nodes n JOIN files f ON f.key = n.file")
 
 
 def _node(row: sqlite3.Row) -> dict[str, Any]:
@@ -70,6 +72,8 @@ class RecordStore:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # a batch's transaction grows the write-ahead log to its size; cut it back after each checkpoint
+        self.db.execute("PRAGMA journal_size_limit=4194304")
 
     @classmethod
     def create(cls, path: Path) -> "RecordStore":
@@ -95,11 +99,11 @@ class RecordStore:
         return {r[0] for r in self.db.execute("SELECT key FROM stray")}
 
     def nodes(self, uids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """uid -> node for the uids still in the store (a hit's file may have been replaced meanwhile)."""
+        """uid -> node (without ``data``) for the uids still in the store (a hit's file may have been replaced meanwhile)."""
         if not uids:
             return {}
         marks = ",".join("?" * len(uids))
-        return {r["uid"]: _node(r) for r in self.db.execute(f"{_SELECT} WHERE n.uid IN ({marks})", list(uids))}
+        return {r["uid"]: _node(r) for r in self.db.execute(f"{_SELECT_SHOWN} WHERE n.uid IN ({marks})", list(uids))}
 
     def find(self, files: Iterable[str], **where: Any) -> list[dict[str, Any]]:
         """Nodes of the given files with every column equal to the value given, in reading order."""
@@ -164,7 +168,7 @@ class RecordStore:
                            list(info.values()))
                 db.executemany(
                     f"INSERT OR REPLACE INTO nodes VALUES ({','.join('?' * len(_NODE_COLUMNS))})",
-                    [tuple(_column(r, c) for c in _NODE_COLUMNS) for r in records])
+                    [_row(r) for r in records])
                 db.execute("DELETE FROM stray WHERE key = ?", (info["key"],))
             db.execute("COMMIT")
         except BaseException:
@@ -172,8 +176,10 @@ class RecordStore:
             raise
 
 
-def _column(record: dict[str, Any], column: str) -> Any:
-    value = record.get(_FROM_RECORD.get(column, column))
-    if column == "refs":
-        return " ".join(value) if value else None
-    return value
+def _row(record: dict[str, Any]) -> tuple:
+    """A record as a node row, in :data:`_NODE_COLUMNS` order (``text`` is what is shown, ``stored_text``)."""
+    get = record.get
+    refs = get("refs")
+    return (record["uid"], record["file"], get("order"), get("id"), get("kind"), get("parent"), get("product"),
+            get("product_id"), get("group"), get("group_id"), get("number"), get("heading"), get("stored_text"),
+            " ".join(refs) if refs else None, get("data"))

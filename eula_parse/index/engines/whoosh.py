@@ -33,6 +33,7 @@ from eula_parse.errors import IndexCorruptError, QueryError
 from eula_parse.index.analysis import QUESTION_WORDS, _stem, words
 from eula_parse.index.engines.base import Engine, Ranked, Writer
 from eula_parse.index.query import DEFAULT_FIELDS, check_query
+from eula_parse.index.records import indexed_text
 
 
 #: Whoosh's index name; every file Whoosh writes starts with it (``_MAIN_3.toc``, ``MAIN_x.seg``).
@@ -334,7 +335,7 @@ def _or_terms(fieldname: str, values: Sequence[str]) -> wq.Query:
 
 #: Record keys Whoosh indexes as they are, and those holding a list of words.
 _PLAIN_FIELDS = ("uid", "file", "id", "kind", "product", "product_id", "group", "group_id",
-              "number", "heading", "text")
+              "number", "heading")
 _LIST_FIELDS = ("entity", "value", "modality", "refs")
 
 
@@ -342,6 +343,9 @@ def whoosh_fields(record: dict[str, Any]) -> dict[str, Any]:
     """The fields of a record Whoosh indexes (empty ones left out)."""
     doc = {f: record[f] for f in _PLAIN_FIELDS if record.get(f)}
     doc["uid"] = record["uid"]
+    text = indexed_text(record)
+    if text:
+        doc["text"] = text
     for f in _LIST_FIELDS:
         if record.get(f):
             doc[f] = " ".join(record[f])

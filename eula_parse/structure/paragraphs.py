@@ -1,0 +1,218 @@
+"""Paragraphs: where a reader sees a break between lines (extra vertical space, a change of
+type size or weight, a list number at the margin, a run-in bold heading), and how wrapped lines
+join back into text (hyphens, URLs)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Optional
+
+from eula_parse.readers.layout import Layout, Line, body_size
+from eula_parse.structure.markers import Marker, marker_of
+
+_RUNIN_END = re.compile(r"[.:]$")
+_TERMINAL = re.compile(r"[.;:!?)\]”\"]$")
+_URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$|\b[\w-]+\.[a-z]{2,}/\S*$", re.I)
+
+
+@dataclass
+class Para:
+    lines: list[Line]
+    text: str = ""
+    marker: Optional[Marker] = None
+    heading: Optional[str] = None  # run-in heading text, without its closing punctuation
+    kind: str = "body"  # "display", "runin", "numbered", "body"
+
+    @property
+    def size(self) -> float:
+        return self.lines[0].size
+
+    @property
+    def bold(self) -> bool:
+        return all(line.bold for line in self.lines)
+
+    @property
+    def page_start(self) -> int:
+        return self.lines[0].page
+
+    @property
+    def page_end(self) -> int:
+        return self.lines[-1].page
+
+    @property
+    def style(self) -> tuple[float, bool]:
+        return (round(self.size * 2) / 2, self.bold)
+
+
+def _vocabulary(lines: list[Line]) -> set[str]:
+    words = set()
+    for line in lines:
+        for token in re.findall(r"[\w’'-]+", line.text.lower()):
+            words.add(token.strip("-"))
+    return words
+
+
+_HYPHEN_SPACE = re.compile(r"(?<=[A-Za-z])- +(?!(?:and|or|nor|to|und|oder)\b)(?=[A-Za-z])")
+
+
+def join_lines(texts: list[str], vocabulary: set[str]) -> str:
+    """Join wrapped lines into one string, undoing only the breaks the typesetter made.
+
+    A hyphen at a line end is dropped only where the joined word is a word of
+    this document and the hyphenated spelling is not ("compo-nent" ->
+    "component", but "third-party" stays). URLs broken across lines are
+    rejoined without a space. A hyphen left with a space after it inside a line ("non- beta",
+    where a word processor's optional hyphen stood) joins its word ("non-beta"); a suspended
+    compound ("pre- and post-sale") keeps its space.
+    """
+    out = ""
+    for text in texts:
+        text = _HYPHEN_SPACE.sub("-", text.strip())
+        if not out:
+            out = text
+            continue
+        if not text:
+            continue
+        last = out.rsplit(" ", 1)[-1]
+        first = text.split(" ", 1)[0]
+        if _URL_TAIL.search(last) and (last.endswith("-") or (last.endswith(("/", "_", "=", "&", "?", ".")) and re.match(r"[a-z0-9][\w\-~%]*[./?#=&_]\w", first))):
+            out += text
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
+            head = re.findall(r"[\w’']+$", out[:-1])
+            tail = re.match(r"[\w’']+", text)
+            if head and tail and text[0].islower():
+                joined = (head[0] + tail.group()).lower()
+                hyphenated = f"{head[0]}-{tail.group()}".lower()
+                if joined in vocabulary and hyphenated not in vocabulary:
+                    out = out[:-1] + text
+                    continue
+            out += text
+        else:
+            out += " " + text
+    return out
+
+
+def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 0.0) -> bool:
+    """Does ``line`` start a new paragraph after ``prev``? (``right``: the column's right edge)"""
+    if abs(line.size - prev.size) > 0.4:
+        return True
+    # A whole-bold line next to a regular one is a heading boundary, unless the regular
+    # line opens bold too (a run-in heading wrapped from the line before).
+    if prev.bold and not line.bold and not line.bold_prefix:
+        return True
+    if line.bold and not prev.bold and (max(line.size, prev.size) > body + 0.4 or _TERMINAL.search(prev.text.rstrip())):
+        return True  # a bold line after a finished sentence (a heading at the top of a page, too)
+    same_flow = line.gap is not None
+    if same_flow and spacing and line.gap > max(spacing * 1.6, spacing + 2.5):
+        return True
+    if (
+        line.bold_prefix and not line.bold and not prev.bold and _RUNIN_END.search(line.bold_prefix.rstrip())
+        and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
+    ):
+        return True
+    if not same_flow and line.column == prev.column and line.x0 < prev.x0 - 2 and _TERMINAL.search(prev.text.rstrip()):
+        return True  # overleaf, set left of a hanging item's text after its last sentence: a new paragraph
+    marker = marker_of(line.text)
+    if marker and same_flow and right and prev.x1 >= right - 12 and re.search(r"[a-z,]$", prev.text.rstrip()) \
+            and line.x0 >= prev.x0 - 2:
+        return False  # "... the terms of Sections 1 and" / "3 through 24 will survive": a wrapped sentence
+    if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2 \
+            and not re.search(r"[\w,]$", prev.text.rstrip()):
+        return True  # a rule line that stops short of the margin: "-----" over "1. This LICENSE ..."
+    if marker:
+        if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
+            return False  # "... license rights, b) you ..." wrapped onto a new line
+        if line.x0 < prev.x0 - 2 or _TERMINAL.search(prev.text.rstrip()) or not same_flow:
+            return True
+        if marker_of(prev.text) and abs(line.x0 - prev.x0) <= 2:
+            return True
+    return False
+
+
+def paragraphs(lines: list[Line]) -> list[Para]:
+    """Group lines into paragraphs and join their text."""
+    body = body_size(lines)
+    gaps = [l.gap for l in lines if l.gap is not None and 0 <= l.gap and abs(l.size - body) < 0.5]
+    spacing = statistics.median(gaps) if gaps else 0.0
+    vocab = _vocabulary(lines)
+    right: dict[tuple[int, int], float] = {}
+    for line in lines:
+        if abs(line.size - body) < 0.5:
+            right[line.page, line.column] = max(right.get((line.page, line.column), 0.0), line.x1)
+    paras: list[Para] = []
+    for line in lines:
+        prev = paras[-1].lines[-1] if paras else None
+        if prev and not _breaks(prev, line, spacing, body, right.get((prev.page, prev.column), 0.0)):
+            paras[-1].lines.append(line)
+        else:
+            paras.append(Para([line]))
+    for para in paras:
+        para.text = join_lines([l.text for l in para.lines], vocab)
+    return paras
+
+
+_RUN_ON_NUMBER = re.compile(r"(?<=[.;:])\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
+
+
+def _follows(last: list[int], new: list[int]) -> bool:
+    """Is ``new`` the number a reader expects after ``last``: 3.7 -> 3.8, or 3 -> 3.1 (3.2 when
+    the first paragraph under 3 goes unnumbered)?"""
+    if len(new) == len(last) and new[:-1] == last[:-1] and new[-1] == last[-1] + 1:
+        return True
+    return len(new) == len(last) + 1 and new[:-1] == last and new[-1] in (1, 2)
+
+
+def split_run_on_numbers(paras: list[Para]) -> list[Para]:
+    """Split paragraphs where the next sub-clause number runs on inside the text
+    ("... set out below. 3.2 You agree ..."), as some typesetters and text exports set them.
+
+    Only the number the sequence expects next counts, so "Sections 1.2 and 1.3" or
+    "version 2.0 The" inside a sentence is left alone.
+    """
+    out: list[Para] = []
+    last: Optional[list[int]] = None
+    for para in paras:
+        marker = marker_of(para.text)
+        if marker and marker.kind == "decimal":
+            last = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()] or None
+        cuts = []
+        if last is not None:
+            for m in _RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0):
+                number = [int(n) for n in m.group(1).split(".")]
+                if _follows(last, number):
+                    cuts.append(m.start(1))
+                    last = number
+        if not cuts:
+            out.append(para)
+            continue
+        starts, offset = [], 0  # where each line begins in the joined text (close enough for pages)
+        for line in para.lines:
+            starts.append(offset)
+            offset += len(line.text.strip()) + 1
+        bounds = [0] + cuts + [len(para.text)]
+        for begin, end in zip(bounds, bounds[1:]):
+            first = max(i for i, start in enumerate(starts) if start <= begin)
+            last_line = max(i for i, start in enumerate(starts) if start < end)
+            out.append(Para(lines=para.lines[first : last_line + 1], text=para.text[begin:end].strip()))
+    return out
+
+
+def _recompute_gaps(extraction: Layout) -> list[Line]:
+    """Gaps measured after furniture removal: the first line of a column has none."""
+    lines = []
+    for page in extraction.pages:
+        previous: Optional[Line] = None
+        for line in page.lines:
+            same = previous is not None and previous.column == line.column and line.top > previous.top
+            line.gap = line.top - previous.bottom if same else None
+            lines.append(line)
+            previous = line
+    return lines
+
+
+
+def _with_text(para: Para, text: str) -> Para:
+    return Para(lines=para.lines, text=text, marker=None, kind="body")
+
