@@ -170,3 +170,24 @@ def build_ligature_damage_pdf(path: PathLike, paragraphs: Sequence[str] = LIGATU
         assert code in data, glyph
         data = data.replace(b"> " + code, b"> " + f"<{ord(wrong):04X}>".encode())
     Path(path).write_bytes(data)  # same length: the cross-reference offsets still hold
+
+
+# -- lines broken where the test says ---------------------------------------------------------
+
+
+def build_broken_lines_pdf(path: PathLike, title: str, sections: Sequence[tuple[str, Sequence[str]]],
+                           *, size: float = 10, leading: float = 13) -> None:
+    """Numbered sections ("1. Heading" in bold, then body lines set exactly as given, so the
+    test decides where each line ends, e.g. inside a URL)."""
+    c = canvas(path)
+    y = 770.0
+    run(c, 72, y, title, BOLD, 16)
+    y -= 32
+    for number, (heading, lines) in enumerate(sections, start=1):
+        run(c, 72, y, f"{number}. {heading}", BOLD, 11)
+        y -= 17
+        for line in lines:
+            run(c, 72, y, line, REGULAR, size)
+            y -= leading
+        y -= 10
+    c.save()
