@@ -191,3 +191,63 @@ def build_broken_lines_pdf(path: PathLike, title: str, sections: Sequence[tuple[
             y -= leading
         y -= 10
     c.save()
+
+
+# -- two columns under a full-width title ---------------------------------------------------------
+
+WORDS = ("licence software agreement party rights licensor licensee copy install use term notice "
+         "written support update fee payment warranty liability damages law court data service "
+         "product customer vendor period month year delivery order invoice records audit affiliate "
+         "subsidiary contractor employee server device network backup archive release version patch "
+         "defect remedy refund credit claim loss profit revenue territory country region language "
+         "document manual training consultant premises facility schedule exhibit").split()
+
+
+def filler(seed: int, sentences: int) -> str:
+    """Deterministic agreement-like sentences (every section its own text, no two lines alike,
+    so that nothing repeats at the top of pages the way a running header does)."""
+    import random
+
+    rng = random.Random(seed)
+    return " ".join(
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(9, 16))).capitalize() + "." for _ in range(sentences)
+    )
+
+
+def build_columns_pdf(path: PathLike, title: str, intro: Sequence[str], sections: Sequence[tuple[str, str]],
+                      *, column_rows: int = 48, size: float = 9, leading: float = 11.5) -> None:
+    """A full-width title and intro paragraphs, then numbered sections flowing through two
+    columns of ``column_rows`` rows each, column after column and page after page (so a column
+    may end mid-sentence, and the last column is as short as the text leaves it)."""
+    c = canvas(path)
+    page_width, page_height = A4
+    left, gutter = 57.0, 18.0
+    column = (page_width - 2 * left - gutter) / 2
+    y = page_height - 70
+    run(c, left, y, title, BOLD, 16)
+    y -= 28
+    for text in intro:
+        for line in wrap(text, REGULAR, size, page_width - 2 * left):
+            run(c, left, y, line, REGULAR, size)
+            y -= leading
+        y -= leading / 2
+    flow: list = []
+    for number, (heading, text) in enumerate(sections, start=1):
+        flow.append((f"{number}. {heading}", BOLD))
+        flow.extend((line, REGULAR) for line in wrap(text, REGULAR, size, column))
+        flow.append(None)  # a blank row between sections
+    top, frame, row = y - 6, 0, 0
+    for item in flow:
+        if row >= column_rows:
+            frame, row = frame + 1, 0
+            if frame == 2:
+                c.showPage()
+                top, frame = page_height - 70, 0
+        if item is None:
+            if row:
+                row += 1
+            continue
+        text, font = item
+        run(c, left + frame * (column + gutter), top - row * leading, text, font, size)
+        row += 1
+    c.save()

@@ -45,12 +45,12 @@ def rows_of(words: list[Word]) -> list[list[Word]]:
     return rows
 
 
-def find_gutter(rows: list[list[Word]], width: float) -> Optional[float]:
+def find_gutter(rows: list[list[Word]], width: float, min_share: float = 0.2) -> Optional[float]:
     """The x of a vertical gutter splitting the page into two columns, if there is one.
 
     An x in the middle 30-70 % of the page is clear when (almost) no row has
-    text across it while a good share of the words lies on each side (the
-    columns' baselines need not line up); the gutter is in the widest clear band.
+    text across it while a good share (``min_share``) of the words lies on each
+    side (the columns' baselines need not line up); the gutter is in the widest clear band.
     """
     if len(rows) < 6:
         return None
@@ -62,7 +62,7 @@ def find_gutter(rows: list[list[Word]], width: float) -> Optional[float]:
     best: list[tuple[float, int]] = []
     for x, crossing in zip(xs, crossings):
         left = bisect_right(right_edges, x)
-        if crossing <= 0.1 * len(rows) and min(left, total - left - crossing) >= 0.2 * total:
+        if crossing <= 0.1 * len(rows) and min(left, total - left - crossing) >= min_share * total:
             run.append((x, crossing))
             if len(run) > len(best):
                 best = list(run)
@@ -253,25 +253,102 @@ def _styled_prefix(words: list[Word], lead: int, style: str) -> str:
     return " ".join([w.text for w in words[:lead]] + run)
 
 
+#: Fewest consecutive rows that make a two-column region, and fewest of them with words on both sides.
+_REGION_ROWS, _REGION_TWO_SIDED = 6, 3
+
+
+def column_regions(rows: list[list[Word]], width: float) -> list[tuple[list[list[Word]], Optional[float]]]:
+    """The page's rows as regions read top to bottom, each with its gutter or None (one column).
+
+    For pages where no gutter runs down the whole page: a full-width title and
+    introduction above two columns, or a last page whose right column is a few
+    lines. A region is the longest run of consecutive rows none of which has
+    text across some x in the middle of the page, with words on both sides of it
+    in several rows; the rows above and below are read the same way.
+    """
+    if len(rows) < _REGION_ROWS or sum(_two_sided_gap(row, width) for row in rows) < _REGION_TWO_SIDED:
+        return [(rows, None)]  # no row shows a gutter-wide gap with text both sides: one column
+    xs = [float(step) for step in range(int(width * 0.30), int(width * 0.70), 2)]
+    spans = [_spans(row) for row in rows]
+    best: tuple[int, int] = (0, 0)
+    for x in xs:
+        start, two_sided = 0, 0
+        for i, row_spans in enumerate(spans + [None]):
+            crosses = row_spans is None or any(lo < x < hi for lo, hi in row_spans)
+            if not crosses:
+                two_sided += rows[i][0].x1 < x < rows[i][-1].x0
+                continue
+            if i - start >= _REGION_ROWS and two_sided >= _REGION_TWO_SIDED and i - start > best[1] - best[0]:
+                best = (start, i)
+            start, two_sided = i + 1, 0
+    start, end = best
+    gutter = find_gutter(rows[start:end], width, min_share=0.02) if end else None
+    if gutter is None:
+        return [(rows, None)]
+    if _table_like(rows[start:end], gutter):
+        gutter = None  # a table's rows are read across, cell by cell
+    above = column_regions(rows[:start], width) if start else []
+    below = column_regions(rows[end:], width) if end < len(rows) else []
+    return above + [(rows[start:end], gutter)] + below
+
+
+def _table_like(rows: list[list[Word]], gutter: float) -> bool:
+    """Are these rows a table rather than two columns of text? In a table a side of the gutter
+    is itself split into cells: gutter-wide gaps inside it (after a list bullet's do not count)."""
+    split_rows = 0
+    for row in rows:
+        for side in ([w for w in row if w.x1 <= gutter], [w for w in row if w.x1 > gutter]):
+            gaps = [b.x0 - a.x1 for a, b in zip(side, side[1:])]
+            if len(side[0].text) <= 2 if side else False:
+                gaps = gaps[1:]  # "▪  ArcGIS ...", "a)  text": a hanging marker
+            if any(gap >= 10 for gap in gaps):
+                split_rows += 1
+                break
+    return split_rows >= max(2, 0.25 * len(rows))
+
+
+def _spans(row: list[Word]) -> list[tuple[float, float]]:
+    """The x ranges a row's text covers, 4 pt of slack either side (as :func:`_rows_crossing`)."""
+    out: list[list[float]] = []
+    for w in row:
+        lo, hi = w.x0 - 4, w.x1 + 4
+        if out and lo < out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+def _two_sided_gap(row: list[Word], width: float) -> bool:
+    """Has the row a gap of a gutter's width (10 pt) in the middle of the page, with text both sides?"""
+    return any(
+        b.x0 - a.x1 >= 10 and a.x1 < width * 0.70 and b.x0 > width * 0.30 for a, b in zip(row, row[1:])
+    )
+
+
 def page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
     """Words -> lines in reading order, reading left column before right on two-column pages.
 
     Rows are clustered once to find a gutter; on a two-column page each column
     is then clustered on its own, because the baselines of two columns need
     not line up. Rows that cross the gutter (a title, a full-width table)
-    split the page into bands read top to bottom.
+    split the page into bands read top to bottom. Where no gutter runs down the
+    whole page, the page is read region by region (:func:`column_regions`).
     """
     rows = rows_of(words)
     gutter = find_gutter(rows, width)
+    regions = [(rows, gutter)] if gutter is not None else column_regions(rows, width)
     blocks: list[list[list[list[Word]]]] = []  # block -> columns -> rows -> words
-    if gutter is None:
-        blocks = [[rows]]
-    else:
+    for region, gutter in regions:
+        if gutter is None:
+            blocks.append([region])
+            continue
+
         def crosses(row):
             return any(w.x0 - 4 < gutter < w.x1 + 4 for w in row)
 
         band: list[Word] = []
-        for row in rows:
+        for row in region:
             if crosses(row):
                 if band:
                     blocks.append([rows_of([w for w in band if w.x1 <= gutter]), rows_of([w for w in band if w.x1 > gutter])])
