@@ -46,3 +46,18 @@ def test_a_short_last_column_is_still_a_column(tmp_path, engine):
     build_columns_pdf(path, "SOFTWARE LICENSE AGREEMENT", INTRO, sections, column_rows=30)
     doc = eula_parse.parse(path, tag=False, engine=engine)
     check(doc, sections)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_no_line_is_made_of_words_from_two_columns(tmp_path, engine):
+    from eula_parse.readers import read
+
+    path = tmp_path / "columns.pdf"
+    build_columns_pdf(path, "SOFTWARE LICENSE AGREEMENT", INTRO, SECTIONS, column_rows=31)
+    layout = read(path, max_pages=10, engine=engine)
+    middle = layout.pages[0].width / 2
+    lines = layout.lines
+    first = next(i for i, line in enumerate(lines) if line.text == "1. Definitions")
+    body = lines[first:]  # below the full-width title and introduction
+    assert body and all(line.x1 < middle or line.x0 > middle for line in body)
+    assert {line.column for line in body} == {0, 1}
