@@ -292,6 +292,11 @@ def test_comparable_erases_layout_only():
     assert comparable("end-user  license\n( EULA ) .") == comparable("enduser license (EULA).")
     assert comparable("Product") != comparable("product")
     assert comparable("EUR 50") != comparable("EUR 5")
+    # Word's Symbol-font bullet (U+F0B7 in one producer's text layer) is the bullet another prints
+    assert comparable("\uf0b7 Movesense device library") == comparable("\u2022 Movesense device library")
+    # a typed rule is drawing: where it lands at a page seam is no change of the words
+    assert comparable("packages. ----- NOTE: the exception.") == comparable("packages. NOTE: the exception. =====")
+    assert comparable("***NOTE*** terms -- as set") == "***NOTE*** terms -- as set"  # short runs are marks, kept
 
 
 words = st.lists(st.sampled_from(["the", "Product", "may", "not", "be", "used", "EUR", "50", "7", "years", ",",

@@ -115,9 +115,11 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
     if not same_flow and line.column == prev.column and line.x0 < prev.x0 - 2 and _TERMINAL.search(prev.text.rstrip()):
         return True  # overleaf, set left of a hanging item's text after its last sentence: a new paragraph
     marker = marker_of(line.text)
-    if marker and same_flow and right and prev.x1 >= right - 12 and re.search(r"[a-z,]$", prev.text.rstrip()) \
+    if marker and same_flow and right and prev.x1 >= right - 12 and re.search(r"[A-Za-z,]$", prev.text.rstrip()) \
             and line.x0 >= prev.x0 - 2:
-        return False  # "... the terms of Sections 1 and" / "3 through 24 will survive": a wrapped sentence
+        # "... the terms of Sections 1 and" / "3 through 24 will survive", "... OTHER USERS OF PYTHON" /
+        # "1.6.1 FOR ANY INCIDENTAL ...": a sentence wrapped at the margin, not a new number
+        return False
     if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2 \
             and not re.search(r"[\w,]$", prev.text.rstrip()):
         return True  # a rule line that stops short of the margin: "-----" over "1. This LICENSE ..."

@@ -90,6 +90,7 @@ class _TreeBuilder:
         self.in_products = False
         self.preamble: list[Para] = []
         self.consumed: set[int] = set()  # paragraphs read as part of the heading before them
+        self.table_row: Optional[tuple[int, Para]] = None  # the last paragraph read as a row of a table, and its index
 
     # -- what the whole document shows -------------------------------------------------
 
@@ -224,10 +225,13 @@ class _TreeBuilder:
             return
         if para.marker and para.marker.kind == "decimal" and para.kind == "numbered" and stack and (
                 not _plausible(para.marker.number, [entry[1] for entry in stack])
-                or ("." in para.marker.number.rstrip(".") and re.match(r"[\d+]", para.text[para.marker.length :]))):
+                or ("." in para.marker.number.rstrip(".") and re.match(r"[\d+]", para.text[para.marker.length :]))
+                or (self.table_row is not None and self.table_row[0] == index - 1 and _next_row(self.table_row[1], para))):
             # "0.9.0 thru 1.2 1991-1995 CWI", "2.1 2.0+1.6.1 2001 PSF": a table row, not a clause
-            # (a clause opens with words, not with another number)
+            # (a clause opens with words, not with another number); "2.2 and above 2.1.1 2001-now"
+            # set right under such rows, like them, is the next row
             stack[-1][2].append(para)
+            self.table_row = (index, para)
             return
         if para.marker and para.marker.kind == "decimal" and para.kind in ("numbered", "runin"):
             heading = para.heading if para.kind == "runin" else None
@@ -374,6 +378,19 @@ class _TreeBuilder:
         for section in reversed(list(doc.all_sections())):
             for child in section.children:
                 section.page_end = max(section.page_end, child.page_end)
+
+
+def _next_row(row: Para, para: Para) -> bool:
+    """Is ``para``, the paragraph after the table row ``row``, the table's next row: one line right
+    under it (no more space between than between the lines of a paragraph), at its left edge, in its
+    type size, and carrying figures of its own like the rows do ("2.2 and above 2.1.1 2001-now PSF")?"""
+    if para.lines[0].gap is None or len(para.lines) != 1 or not re.search(r"\d", para.text[para.marker.length :]):
+        return False
+    last, first = row.lines[-1], para.lines[0]
+    return (
+        first.page == last.page and first.column == last.column and abs(first.x0 - row.lines[0].x0) <= 2
+        and abs(first.size - last.size) <= 0.2 and first.gap <= max(2.0, (last.gap or 0.0) + 1.0)
+    )
 
 
 def _depth_number(number: Optional[str]) -> Optional[list[int]]:
