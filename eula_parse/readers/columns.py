@@ -285,11 +285,19 @@ def column_regions(rows: list[list[Word]], width: float) -> list[tuple[list[list
     gutter = find_gutter(rows[start:end], width, min_share=0.02) if end else None
     if gutter is None:
         return [(rows, None)]
-    if _table_like(rows[start:end], gutter):
-        gutter = None  # a table's rows are read across, cell by cell
+    if _table_like(rows[start:end], gutter) or not _wraps_at(rows[start:end], gutter):
+        gutter = None  # a table's rows are read across, cell by cell; so is a signature block
     above = column_regions(rows[:start], width) if start else []
     below = column_regions(rows[end:], width) if end < len(rows) else []
     return above + [(rows[start:end], gutter)] + below
+
+
+def _wraps_at(rows: list[list[Word]], gutter: float) -> bool:
+    """Does the text left of the gutter fill its column: lines wrapped near the gutter in two
+    rows or more? Short entries side by side ("Signature", "Name" under each party) do not."""
+    left = [[w for w in row if w.x1 <= gutter] for row in rows]
+    edge = min((side[0].x0 for side in left if side), default=gutter)
+    return sum(bool(side) and side[-1].x1 >= gutter - 0.3 * (gutter - edge) for side in left) >= 2
 
 
 def _table_like(rows: list[list[Word]], gutter: float) -> bool:
@@ -361,12 +369,18 @@ def page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
 
     lines: list[Line] = []
     for block in blocks:
+        # A region read below other text on the page (the page had no gutter from top to bottom)
+        # starts below that text, not at a column top: its first line's gap is from the text above.
+        above = max((line.bottom for line in lines), default=None) if len(regions) > 1 else None
         for column, col_rows in enumerate(block):
             previous: Optional[Line] = None
             for row in col_rows:
                 line = make_line(row, page_no)
                 line.column = column if len(block) > 1 else 0
-                line.gap = None if previous is None else line.top - previous.bottom
+                if previous is not None:
+                    line.gap = line.top - previous.bottom
+                elif column == 0 and above is not None and line.top > above:
+                    line.gap = line.top - above
                 lines.append(line)
                 previous = line
     return lines
