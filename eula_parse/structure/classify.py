@@ -108,7 +108,8 @@ def _own_line_headings(paras: list[Para]) -> None:
         number = para.marker.number.rstrip(".")
         child = following.marker is not None and following.marker.number.startswith(number + ".")
         indented_body = following.marker is None and following.lines[0].x0 > para.lines[0].x0 + 2
-        unpunctuated = following.marker is None and not rest.endswith(".") and len(rest.split()) <= 6
+        # "1. DEFINITIONS" over "1. \"Derivative Works\" means ...": upper case with no stop names what follows
+        unpunctuated = (following.marker is None or _heading_like(rest)) and not rest.endswith(".") and len(rest.split()) <= 6
         # "2. Terms of Use for Online Services:" over "a. ...": a title-case name, not a lead-in sentence
         titled_list = (
             following.marker is not None and following.marker.kind == "item" and rest.endswith(":")

@@ -82,6 +82,7 @@ class _TreeBuilder:
         self.stack: list[tuple[float, Section, list[Para], Optional[tuple]]] = []  # open sections: rank, node, paragraphs, heading style
         self.top_integers: list[int] = []  # numbers of the top-level "1." / "2.0" sections seen so far
         self.section_paras: dict[int, list[Para]] = {}
+        self.head_paras: dict[int, Para] = {}  # the paragraph that opened each section
         self.group: Optional[Group] = None
         self.product: Optional[Product] = None
         self.product_paras: list[Para] = []
@@ -235,7 +236,7 @@ class _TreeBuilder:
             return
         if para.marker and para.marker.kind == "decimal" and para.kind in ("numbered", "runin"):
             heading = para.heading if para.kind == "runin" else None
-            self._open_section(Section(id="", number=para.marker.number, heading=heading), self._rank_of(para.marker), para)
+            self._open_section(Section(id="", number=para.marker.number, heading=heading), self._rank_of(para.marker, para), para)
             start = len(_runin_text(para)) if para.kind == "runin" else para.marker.length
             self.section_paras[id(stack[-1][1])].append(_with_text(para, para.text[start:].strip()))
             return
@@ -261,7 +262,7 @@ class _TreeBuilder:
             number, heading, rank = letter.group(1), letter.group(2).strip(" :."), parts[-1] + 0.5
         elif para.marker and para.marker.kind == "decimal":
             number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
-            rank = self._rank_of(para.marker)
+            rank = self._rank_of(para.marker, para)
         else:
             number, heading, rank = None, normalize_space(para.text), 0
         code = None
@@ -278,7 +279,7 @@ class _TreeBuilder:
 
     # -- nesting -----------------------------------------------------------------------
 
-    def _rank_of(self, marker: Marker) -> float:
+    def _rank_of(self, marker: Marker, para: Optional[Para] = None) -> float:
         """A plain "1." list inside a "2.1"-style section is a sub-list, not a new top level."""
         stack, top_integers = self.stack, self.top_integers
         parts = marker.number.split(".")
@@ -295,7 +296,8 @@ class _TreeBuilder:
         if deep is not None and not continues_top:
             return deep + 0.5
         open_number = stack[-1][1].number if stack else None
-        if number == 1 and top_integers and open_number == str(top_integers[-1]):
+        if number == 1 and top_integers and open_number == str(top_integers[-1]) \
+                and not _headed_alike(self.head_paras.get(id(stack[-1][1])), para):
             return marker.rank + 0.5  # a list restarting at 1 right inside section N is N's list
         top_integers.append(number)
         return marker.rank
@@ -336,6 +338,7 @@ class _TreeBuilder:
             section.id = self.ids.unique(f"general/{slugify(section.heading or 'section')}")
         parent_children.append(section)
         self.section_paras[id(section)] = []
+        self.head_paras[id(section)] = para
         stack.append((rank, section, self.section_paras[id(section)], style if para.kind == "display" else None))
         section.page_start = section.page_end = para.page_start
 
@@ -412,6 +415,23 @@ def _plausible(number: str, open_sections: list[Section]) -> bool:
         return True
     opened = [_depth_number(s.number) for s in open_sections]
     return parts[:-1] in opened or any(o and o[:-1] == parts[:-1] for o in opened) or parts[-1] <= 2
+
+
+def _headed(para: Optional[Para]) -> bool:
+    """Does the numbered paragraph carry a heading: a run-in one, or a short upper-case line of its own?"""
+    if para is None or para.marker is None:
+        return False
+    if para.kind == "runin" and para.heading:
+        return True
+    rest = para.text[para.marker.length :].strip()
+    return len(para.lines) == 1 and _short_heading(rest) and _heading_like(rest)
+
+
+def _headed_alike(section_para: Optional[Para], para: Optional[Para]) -> bool:
+    """A "1." set like the open section "N." (both headed, in one type style) starts a new run of
+    numbered headings (the agreement after its table of contents, a second agreement after the
+    first), not N's own list: headings of the same style are siblings."""
+    return _headed(section_para) and _headed(para) and section_para.style == para.style
 
 
 def _first_numbered(paras: list[Para]) -> Optional[int]:
