@@ -98,10 +98,14 @@ def layouts_for(name: str) -> list[str]:
 
 
 def _text_paragraphs(text: str) -> str:
-    """A text file as a web page shows it: blank-line paragraphs, hard line breaks kept."""
+    """A text file as a web page shows it: blank-line paragraphs, hard line breaks and indents kept
+    (an indented "1." under "1. DEFINITIONS" is its sub-clause: the page must still show that)."""
     out = []
     for para in re.split(r"\n\s*\n", text.strip("\n")):
-        lines = [html.escape(line.rstrip()) for line in para.splitlines()]
+        lines = []
+        for line in para.splitlines():
+            indent = len(line) - len(line.lstrip(" "))
+            lines.append("&nbsp;" * indent + html.escape(line.strip()))
         out.append("<p>" + "<br>".join(lines) + "</p>")
     return "\n".join(out)
 

@@ -100,7 +100,14 @@ def _own_line_headings(paras: list[Para]) -> None:
     set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
     on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
     for para, following in zip(paras, paras[1:]):
-        if para.kind != "numbered" or para.marker.kind != "decimal" or len(para.lines) != 1:
+        if para.kind != "numbered" or para.marker.kind != "decimal":
+            continue
+        if len(para.lines) > 1:
+            # "2. LICENSE" broken off the sentence under it with no space between: a heading line
+            first = para.lines[0].text[para.marker.length :].strip()
+            if _short_heading(first) and _heading_like(first) and not first.endswith(".") \
+                    and not _heading_like(para.lines[1].text) and para.text[para.marker.length :].strip().startswith(first):
+                para.kind, para.heading = "runin", first
             continue
         rest = para.text[para.marker.length :].strip()
         if not _short_heading(rest):

@@ -94,8 +94,9 @@ def join_lines(texts: list[str], vocabulary: set[str]) -> str:
     return out
 
 
-def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 0.0) -> bool:
-    """Does ``line`` start a new paragraph after ``prev``? (``right``: the column's right edge)"""
+def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 0.0, first: Optional[Line] = None) -> bool:
+    """Does ``line`` start a new paragraph after ``prev``? (``right``: the column's right edge,
+    ``first``: the first line of the paragraph ``prev`` ends)"""
     if abs(line.size - prev.size) > 0.4:
         return True
     # A whole-bold line next to a regular one is a heading boundary, unless the regular
@@ -123,6 +124,11 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
     if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2 \
             and not re.search(r"[\w,]$", prev.text.rstrip()):
         return True  # a rule line that stops short of the margin: "-----" over "1. This LICENSE ..."
+    if marker and marker.kind == "decimal" and right and same_flow and prev.x1 < right - 40 \
+            and first is not None and abs(line.x0 - first.x0) <= 2 and _next_number(first.text, marker):
+        # "14. THIRD-PARTY TERMS OF AGREEMENTS AND" / "BENEFICIARY" / "15. INTELLECTUAL ...": the line
+        # before stopped well short of the margin and the number continues the paragraph's own
+        return True
     if marker:
         if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
             return False  # "... license rights, b) you ..." wrapped onto a new line
@@ -131,6 +137,16 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
         if marker_of(prev.text) and abs(line.x0 - prev.x0) <= 2:
             return True
     return False
+
+
+def _next_number(text: str, marker: Marker) -> bool:
+    """Does ``marker`` carry the number after the one ``text`` opens with (14. -> 15., 2.3 -> 2.4)?"""
+    opening = marker_of(text)
+    if opening is None or opening.kind != "decimal":
+        return False
+    last = [int(n) for n in opening.number.rstrip(".").split(".") if n.isdigit()]
+    new = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()]
+    return bool(last) and len(new) == len(last) and new[:-1] == last[:-1] and new[-1] == last[-1] + 1
 
 
 def paragraphs(lines: list[Line]) -> list[Para]:
@@ -146,7 +162,7 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     paras: list[Para] = []
     for line in lines:
         prev = paras[-1].lines[-1] if paras else None
-        if prev and not _breaks(prev, line, spacing, body, right.get((prev.page, prev.column), 0.0)):
+        if prev and not _breaks(prev, line, spacing, body, right.get((prev.page, prev.column), 0.0), paras[-1].lines[0]):
             paras[-1].lines.append(line)
         else:
             paras.append(Para([line]))

@@ -297,10 +297,20 @@ class _TreeBuilder:
             return deep + 0.5
         open_number = stack[-1][1].number if stack else None
         if number == 1 and top_integers and open_number == str(top_integers[-1]) \
-                and not _headed_alike(self.head_paras.get(id(stack[-1][1])), para):
+                and not _headed_alike(self.head_paras.get(id(stack[-1][1])), para) and not self._contents_list():
             return marker.rank + 0.5  # a list restarting at 1 right inside section N is N's list
         top_integers.append(number)
         return marker.rank
+
+    def _contents_list(self) -> bool:
+        """Have all the top-level numbered sections so far been bare one-line headings (no text,
+        nothing under them)? Then they were a table of contents, and a "1." after them starts the
+        agreement's own headings, not a list inside the last entry."""
+        numbered = [s for s in self.doc.sections if s.number]
+        return len(numbered) >= 3 and all(
+            not s.children and len(self.section_paras.get(id(s), [])) <= 1 and _headed(self.head_paras.get(id(s)))
+            for s in numbered
+        )
 
     def _part_rank(self, marker: Marker) -> float:
         """ "ARTICLE 2" is a sibling of an open "ARTICLE 1"; opened inside a "SECTION 1" (a word
@@ -424,7 +434,7 @@ def _headed(para: Optional[Para]) -> bool:
     if para.kind == "runin" and para.heading:
         return True
     rest = para.text[para.marker.length :].strip()
-    return len(para.lines) == 1 and _short_heading(rest) and _heading_like(rest)
+    return len(para.lines) <= 2 and _short_heading(rest) and _heading_like(rest)  # a narrow column may wrap it
 
 
 def _headed_alike(section_para: Optional[Para], para: Optional[Para]) -> bool:
