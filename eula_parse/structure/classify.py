@@ -15,8 +15,9 @@ _TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b",
 #: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ...",
 #: "9. GOVERNING LAW; SEVERABILITY. This Agreement ..." (";", "," and "&" join heading words)
 _TITLE_WORDS_RUN = (
-    r"((?:\(?[A-Z][\w’'/&-]*\)?[,;]?)(?:\s+(?:\(?[A-Z][\w’'/&-]*\)?[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})"
-)
+    r"((?:(?:[A-Z]\.){2,}|\(?[A-Z][\w’'/&-]*\)?[,;]?)"
+    r"(?:\s+(?:(?:[A-Z]\.){2,}|\(?[A-Z][\w’'/&-]*\)?[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})"
+)  # initials count as a word: "U.S. Government Restricted Rights."
 _TITLE_RUNIN = re.compile(r"^" + _TITLE_WORDS_RUN + r"\.\s+(?=[A-Z“\"(])")
 #: the same ended by a colon, as lettered items label themselves: "f. MB-Research GmbH (MBR) Data: Users ..."
 _TITLE_COLON = re.compile(r"^" + _TITLE_WORDS_RUN + r":\s+(?=[A-Z“\"(])")
@@ -53,7 +54,8 @@ def _styled_runin(para: Para, style: str) -> Optional[str]:
 def _title_runin(para: Para) -> Optional[str]:
     """A plain-text heading right after a section number, when a sentence follows it."""
     rest = para.text[para.marker.length :]
-    m = _TITLE_RUNIN.match(rest) or _TITLE_RUNIN.match(rest.rstrip() + " X")  # heading alone on its line
+    # heading alone on its line, or ended by a colon ("6. Notice and Attribution: You must ...")
+    m = _TITLE_RUNIN.match(rest) or _TITLE_RUNIN.match(rest.rstrip() + " X") or _TITLE_COLON.match(rest)
     if m and m.end() >= len(rest.rstrip()) and len(m.group(1).split()) < 2:
         return None  # "11. Reserved." is a clause, not a heading
     return m.group(1) if m else None
@@ -100,14 +102,16 @@ def _own_line_headings(paras: list[Para]) -> None:
     set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
     on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
     for para, following in zip(paras, paras[1:]):
-        if para.kind != "numbered" or para.marker.kind != "decimal":
+        if para.kind != "numbered" or para.marker.kind not in ("decimal", "part"):
             continue
         if len(para.lines) > 1:
             # "2. LICENSE" broken off the sentence under it with no space between: a heading line
             first = para.lines[0].text[para.marker.length :].strip()
             if _short_heading(first) and _heading_like(first) and not first.endswith(".") \
                     and not _heading_like(para.lines[1].text) and para.text[para.marker.length :].strip().startswith(first):
-                para.kind, para.heading = "runin", first
+                para.kind, para.heading = "runin", first.strip(" -–—:.") or None
+            continue
+        if para.marker.kind != "decimal":
             continue
         rest = para.text[para.marker.length :].strip()
         if not _short_heading(rest):

@@ -250,7 +250,11 @@ class _TreeBuilder:
         paras = self.paras
         letter = _LETTER_HEADING.match(para.text) if para.kind == "display" and not para.marker else None
         parts = [r for r, s, _, _ in self.stack if s.number and " " in s.number]
-        if is_part:
+        runin_body = None
+        if is_part and para.kind == "runin" and para.heading:  # "ARTICLE 13 - ADVERTISING" over its text
+            number, heading, rank = para.marker.number, para.heading, self._part_rank(para.marker)
+            runin_body = para.text[len(_runin_text(para)) :].strip()
+        elif is_part:
             number, heading = _split_part_heading(para.text, para.marker)
             rank = self._part_rank(para.marker)
             following = paras[index + 1] if index + 1 < len(paras) else None
@@ -276,6 +280,8 @@ class _TreeBuilder:
         self._open_section(Section(id="", number=number, heading=heading), rank, para, para.style)
         if code:
             self.section_paras[id(self.stack[-1][1])].append(Para(lines=para.lines[-1:], text=code))
+        if runin_body:
+            self.section_paras[id(self.stack[-1][1])].append(_with_text(para, runin_body))
 
     # -- nesting -----------------------------------------------------------------------
 
