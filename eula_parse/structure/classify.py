@@ -212,6 +212,9 @@ _VERSION_IN_TEXT = re.compile(
 )
 
 
+_PRINT_MARKS = re.compile(r"https?://|www\.|\b(?:printed|generated|downloaded|retrieved|accessed)\b", re.I)
+
+
 def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
     """The version label: a "Version ..."/"Revised ..." phrase in the title block, else the
     constant text of a running header/footer that carries a number, else a closing
@@ -222,7 +225,9 @@ def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
         if m:
             return normalize_space(m.group(0))
     for text in extraction.furniture:
-        if re.search(r"\d", text):
+        # a web address or a print stamp ("Printed 11/30/2026") in a browser's print margins carries
+        # digits too, but names a page or the day it was printed, not the agreement's version
+        if re.search(r"\d", text) and not _PRINT_MARKS.search(text):
             return text
     for para in paras[-3:]:
         m = _VERSION_IN_TEXT.search(para.text) if len(para.text) < 200 else None
