@@ -106,8 +106,12 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
     if line.bold and not prev.bold and (max(line.size, prev.size) > body + 0.4 or _TERMINAL.search(prev.text.rstrip())):
         return True  # a bold line after a finished sentence (a heading at the top of a page, too)
     same_flow = line.gap is not None
-    if same_flow and spacing and line.gap > max(spacing * 1.6, spacing + 2.5):
+    # type larger than the body is set with more lead: a title wrapping over lines is one paragraph
+    lead = spacing * max(1.0, line.size / body) if body else spacing
+    if same_flow and spacing and line.gap > max(lead * 1.6, lead + 2.5):
         return True
+    if line.bold and not prev.bold and right and prev.x1 < right - 40:
+        return True  # a whole-bold line under a short regular one ("Home | Policies" over the title)
     if (
         line.bold_prefix and not line.bold and not prev.bold and _RUNIN_END.search(line.bold_prefix.rstrip())
         and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
