@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import eula_parse  # noqa: E402
-from eula_parse.report import render_html  # noqa: E402
+from eula_parse.diff.report import render_html  # noqa: E402
 
 PAIRS = [
     ("milestone 20240612 -> 20250425", ROOT / "corpus/milestone-eula-20240612.pdf",

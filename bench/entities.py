@@ -2,15 +2,16 @@
 
     python bench/entities.py [PDF] [--repeat N]
 
-Each of N rounds parses the file with ``tag=False``, runs the context-free ``nlp.pipe``
-pass on its node texts, then tags that very tree; the figures are medians over the
-rounds (paired, so load drifting between rounds favours no side):
+Each of N rounds parses the file with ``tag=False``, runs the context-free first pass
+on its node texts, then tags that very tree; the figures are medians over the rounds
+(paired, so load drifting between rounds favours no side):
   * parse(tag=False) — extraction + structure;
   * tag_document() (pipeline already built), with nodes/s and clauses/s;
-  * of which the one ``nlp.pipe`` pass; the rest is the document pass (products, defined
-    terms) and turning spans into ``Entity`` values;
+  * of which the first pass (regex, rules, modality; sub-items take their parent's
+    spans); the rest is the document pass (products, defined terms) and turning spans
+    into ``Entity`` values;
   * the one-off cost of building the spaCy pipeline (first call in a process);
-  * tagging as a share of parse() and as overhead on parse(tag=False) (goal: <= 15 %).
+  * tagging as a share of parse() (goal, issue #12: < 40 %).
 Wall time (perf_counter) and CPU time (process_time) are both shown: on a busy machine
 wall time is noisy, CPU time is what the code costs.
 """
@@ -45,9 +46,12 @@ def main() -> None:
     build = time.perf_counter() - start
     entities.tag_document(copy.deepcopy(plain))  # warm-up: the first run compiles the patterns
 
+    from eula_parse.entities.pipeline import _first_pass, _item_origins
+
+    origins = _item_origins(plain)
+
     def first_pass():
-        with nlp.select_pipes(disable=list(entities.DOCUMENT_PIPES)):
-            list(nlp.pipe(texts, batch_size=64))
+        _first_pass(nlp, nodes, origins)
 
     rounds = []
     for _ in range(args.repeat):
@@ -73,7 +77,7 @@ def main() -> None:
     rows = [
         ("parse(tag=False)", med("parse", 0), med("parse", 1)),
         ("tag_document()", med("tag", 0), med("tag", 1)),
-        ("  of which the nlp.pipe pass", med("pipe", 0), med("pipe", 1)),
+        ("  of which the first pass", med("pipe", 0), med("pipe", 1)),
         ("  rest: products, terms, values", med("tag", 0) - med("pipe", 0), med("tag", 1) - med("pipe", 1)),
     ]
     for name, wall, cpu in rows:
@@ -83,8 +87,7 @@ def main() -> None:
           f"{len(nodes) / med('tag', 0):,.0f} nodes/s, {clauses / med('tag', 0):,.0f} clauses/s (wall)")
     for name, k in (("cpu", 1), ("wall", 0)):
         s = share(k)
-        print(f"tagging share of parse() [{name}]: {s:.1%}   overhead on parse(tag=False): {s / (1 - s):.1%}"
-              f"   (goal <= 15%)")
+        print(f"tagging share of parse() [{name}]: {s:.1%}   (goal < 40%)   overhead on parse(tag=False): {s / (1 - s):.1%}")
     first = build + med("tag", 0)
     print(f"first parse() in a fresh process also builds the pipeline: overhead "
           f"{first / med('parse', 0):.1%} (wall) for that one call")

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 import eula_parse
-from eula_parse.report import render_html
+from eula_parse.diff.report import render_html
 
 
 def chromium(chromium_path: str, tmp_path, *args: str) -> subprocess.CompletedProcess:

@@ -276,3 +276,44 @@ def test_a_model_named_but_not_installed_is_not_required(monkeypatch):
     with pytest.warns(UserWarning, match="not an installed spaCy pipeline"):
         nlp = build_nlp()
     assert "eula_model_candidates" not in nlp.pipe_names
+
+
+def test_names_far_apart_in_one_long_clause_are_all_found():
+    from eula_parse.entities import tag_document
+
+    filler = "The licensee may use the software on its own computers and must keep the documentation safe. " * 40
+    text = ("This agreement is made with Acme Software Inc. and its affiliates. " + filler +
+            "Disputes go to the Superior Court of California, and personal data is processed under Regulation (EU) "
+            "2016/679 and the Data Protection Act of 2018. " + filler +
+            "The Office of Foreign Assets Control (OFAC) lists apply.")
+    doc = tag_document(Document(preamble=[Paragraph(id="preamble/1", text=text)]))
+    found = [(e.label, e.text) for e in doc.preamble[0].entities if e.label in ("ORG", "LAW", "COURT")]
+    assert found == [
+        ("ORG", "Acme Software Inc."), ("COURT", "Superior Court of California"),
+        ("LAW", "Regulation (EU) 2016/679"), ("LAW", "Data Protection Act of 2018"),
+        ("ORG", "Office of Foreign Assets Control"), ("ORG", "OFAC"),
+    ]
+
+
+def test_a_sub_item_is_tagged_as_its_text_reads_on_its_own():
+    """Sub-items take the spans their clause's text gave (the text is read once); what they get is what
+    the same words get as a paragraph of their own."""
+    from eula_parse.entities import tag_document
+    from eula_parse.model import Item
+
+    first = "on up to 4 (four) workstations for 30 days from the date of delivery; and"
+    second = "with Acme Viewer version 2021 R2 only, see section 2, or as Acme GmbH agrees in writing."
+    text = f"You may use the Software: (a) {first} (b) {second}"
+    items = [Item("a", first, id="section/1/a"), Item("b", second, id="section/1/b")]
+    nested = tag_document(Document(sections=[Section(id="section/1", number="1", text=text, items=items)]))
+    alone = tag_document(Document(preamble=[Paragraph(id="preamble/1", text=first),
+                                            Paragraph(id="preamble/2", text=second)]))
+
+    def plain(entities):
+        return [(e.label, e.text, e.start, e.end, e.value) for e in entities]
+
+    items = nested.sections[0].items
+    assert plain(items[0].entities) == plain(alone.preamble[0].entities)
+    assert plain(items[1].entities) == plain(alone.preamble[1].entities)
+    assert {"LIMIT", "DURATION", "DATE"} <= {e.label for e in items[0].entities}
+    assert {"VERSION", "XREF", "ORG"} <= {e.label for e in items[1].entities}

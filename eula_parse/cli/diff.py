@@ -231,7 +231,7 @@ def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Option
         shown = list(result.changes)
 
     if html_out:
-        from eula_parse.report import render_html
+        from eula_parse.diff.report import render_html
 
         try:
             Path(html_out).write_text(render_html(result, include_renumbered=include_renumbered), encoding="utf-8")

@@ -27,7 +27,7 @@ def _expand(pattern: str) -> str:
     return pattern
 
 
-@dataclass(frozen=True)
+@dataclass
 class RegexRow:
     """One row of ``regex.jsonl``, compiled: the row, its pattern, its ``needs`` pre-check (a simple regex
     a text must contain for the pattern to be worth running), and the words each of them requires

@@ -59,7 +59,7 @@ def _definiens(text: str, start: int, end: int) -> str:
 def _collect_definitions(nodes: list[Node], docs: list[Doc]) -> list[Definition]:
     out = []
     for index, (node, doc) in enumerate(zip(nodes, docs)):
-        for span in filter_spans(doc.spans.get("DEFINITION", [])):
+        for span in filter_spans(doc.spans["DEFINITION"]) if "DEFINITION" in doc.spans else ():
             term = span.text.strip("’'\" ")
             if not term:
                 continue

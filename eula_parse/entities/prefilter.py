@@ -49,12 +49,24 @@ def lowered(text: str) -> Optional[str]:
     return lower
 
 
-def holds(hints: tuple[Hint, ...], text: str, lower: Optional[str]) -> bool:
+def holds(hints: tuple[Hint, ...], text: str, lower: Optional[str], seen: Optional[dict[Hint, bool]] = None) -> bool:
     """False only if ``text`` lacks every word of some hint, so that the regex cannot match it.
-    ``lower`` is :func:`lowered` of ``text``; when it is ``None`` the case-insensitive hints are not used."""
-    for insensitive, words in hints:
-        haystack = lower if insensitive else text
-        if haystack is not None and not any(word in haystack for word in words):
+    ``lower`` is :func:`lowered` of ``text``; when it is ``None`` the case-insensitive hints are not used.
+    ``seen`` keeps the answer per hint for this text (patterns share hints: the time words, "19"/"20")."""
+    for hint in hints:
+        found = seen.get(hint) if seen is not None else None
+        if found is None:
+            insensitive, words = hint
+            haystack = lower if insensitive else text
+            found = haystack is None
+            if not found:
+                for word in words:  # a loop, not any(<generator>): this runs some 30 times per node text
+                    if word in haystack:
+                        found = True
+                        break
+            if seen is not None:
+                seen[hint] = found
+        if not found:
             return False
     return True
 

@@ -30,16 +30,16 @@ class RegexTagger:
         text = _text(doc)
         found: list[tuple[str, int, int]] = []
         present: dict[re.Pattern, bool] = {}
-        lower = lowered(text)
+        lower, seen = lowered(text), {}
         for compiled in _regex_patterns():
             row, pattern, needs, label = compiled.row, compiled.pattern, compiled.needs, compiled.row["label"]
+            if not holds(compiled.hints, text, lower, seen):
+                continue  # the text lacks a word every match of the pattern contains
             if needs is not None:
                 if needs not in present:
-                    present[needs] = holds(compiled.needs_hints, text, lower) and needs.search(text) is not None
+                    present[needs] = holds(compiled.needs_hints, text, lower, seen) and needs.search(text) is not None
                 if not present[needs]:
                     continue
-            if not holds(compiled.hints, text, lower):
-                continue  # the text lacks a word every match of the pattern contains
             for match in pattern.finditer(text):
                 start, end = match.span(row.get("span", 0))
                 if row.get("trim") == "url":
@@ -72,6 +72,17 @@ class RegexTagger:
             (label, s, e) for label, s, e in found
             if label != "LIMIT" or not any(s < ne and ns < e for ns, ne in numeric)
         ]
+        return self._apply(doc, found)
+
+    def from_parent(self, doc: Doc, parent: Doc, offset: int) -> Doc:
+        """Tag ``doc``, whose text is ``parent``'s from ``offset`` on (a sub-item in its clause), with the
+        spans this component found in ``parent`` that fall inside it: the text is not read twice."""
+        end = offset + len(_text(doc))
+        return self._apply(doc, [(label, s - offset, e - offset) for label, s, e in parent.user_data[self.name]
+                                 if offset <= s and e <= end])
+
+    def _apply(self, doc: Doc, found: list[tuple[str, int, int]]) -> Doc:
+        doc.user_data[self.name] = found
         _split_at(doc, {o for _, s, e in found for o in (s, e)})
         for label, start, end in found:
             _add_span(doc, label, start, end)

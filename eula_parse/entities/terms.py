@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from typing import Optional
 
@@ -62,11 +64,22 @@ class TermTagger:
         # quotations and the definitions themselves: a term there is being defined or named, not used
         text = _text(doc)
         fenced = [m.span() for m in _QUOTED.finditer(text)] if "“" in text or '"' in text or "‘" in text else []
-        fenced += [(s.start_char, s.end_char) for s in doc.spans.get("DEFINITION", [])]
-        # token offsets, lengths, trailing spaces and words as plain lists: a Token object per look is
-        # what this loop cost (a long clause holds hundreds of uses of "Esri" or "Software")
-        starts, lengths, spaced, orths = zip(*doc.to_array([IDX, LENGTH, SPACY, ORTH]).tolist())
+        if "DEFINITION" in doc.spans:
+            fenced += [(s.start_char, s.end_char) for s in doc.spans["DEFINITION"]]
+        inside = _Fences(fenced)
+        # token offsets, lengths, trailing spaces and words read from one array: a Token object per look
+        # is what this loop cost (a long clause holds hundreds of uses of "Esri" or "Software")
+        table = doc.to_array([IDX, LENGTH, SPACY, ORTH])
         hyphen = self.nlp.vocab.strings["-"]
+
+        def starts(i: int) -> int:
+            return table.item(i, 0)
+
+        def spaced(i: int) -> bool:
+            return table.item(i, 2) == 1
+
+        def hyphen_at(i: int) -> bool:
+            return table.item(i, 3) == hyphen
         names: dict[int, bool] = {}
 
         def name_at(i: int) -> bool:
@@ -75,24 +88,24 @@ class TermTagger:
             return names[i]
 
         for term, start, end in raw:
-            start_char, end_char = starts[start], starts[end - 1] + lengths[end - 1]
+            start_char, end_char = starts(start), starts(end - 1) + table.item(end - 1, 1)
             definition = self.definitions[term]
-            if fenced and any(a <= start_char and end_char <= b for a, b in fenced):
+            if inside(start_char, end_char):
                 continue
-            if (start > 0 and orths[start - 1] == hyphen and not spaced[start - 1]) or \
-                    (end < len(doc) and orths[end] == hyphen and not spaced[end - 1]):
+            if (start > 0 and hyphen_at(start - 1) and not spaced(start - 1)) or \
+                    (end < len(doc) and hyphen_at(end) and not spaced(end - 1)):
                 continue
             if term[:1].islower() and not self._in_scope(definition, index, node_id, parent, start_char):
                 continue
             left, right = start, end
-            while left > 0 and name_at(left - 1) and spaced[left - 1]:
+            while left > 0 and name_at(left - 1) and spaced(left - 1):
                 left -= 1
-            while right < len(doc) and name_at(right) and spaced[right - 1]:
+            while right < len(doc) and name_at(right) and spaced(right - 1):
                 right += 1
             if any(i not in covered for i in range(left, right)):
                 continue
-            if left >= 3 and orths[left - 2] == hyphen and not spaced[left - 2] \
-                    and not spaced[left - 3] and doc[left - 3].text[:1].isupper():
+            if left >= 3 and hyphen_at(left - 2) and not spaced(left - 2) \
+                    and not spaced(left - 3) and doc[left - 3].text[:1].isupper():
                 continue  # "End-user License Agreement": the term ends a longer hyphenated name
             spans.append(Span(doc, start, end, label="TERM", kb_id=definition.node_id, span_id=term))
         doc.spans["TERM"] = spans
@@ -103,6 +116,20 @@ class TermTagger:
             return start >= definition.end
         def_parent = self.nodes[definition.node_index][1] if definition.node_index < len(self.nodes) else None
         return bool(parent and parent == def_parent and parent.startswith("product/") and index > definition.node_index)
+
+
+class _Fences:
+    """Whether a stretch of text lies inside one of some spans: by bisection over their starts, with the
+    furthest end reached so far, instead of a pass over all spans for every use of a term."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.reach = list(itertools.accumulate((b for _, b in spans), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        n = bisect.bisect_right(self.starts, start)  # the spans that start at or before ``start``
+        return n > 0 and self.reach[n - 1] >= end
 
 
 def _contained(spans: set[tuple[int, int]]) -> set[tuple[int, int]]:

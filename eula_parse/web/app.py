@@ -35,8 +35,8 @@ from eula_parse.diff import KINDS, SUBSTANTIVE
 from eula_parse.errors import EulaError, IndexCorruptError, IndexLockedError, InputError, NotFoundError, QueryError
 from eula_parse.index import FILE_TIMEOUT, ClauseIndex, DocumentInfo
 from eula_parse.readers import MAX_FILE_BYTES
-from eula_parse.report import CSS as REPORT_CSS
-from eula_parse.report import change_html, render_body
+from eula_parse.diff.report import CSS as REPORT_CSS
+from eula_parse.diff.report import change_html, render_body
 from eula_parse.web.markup import entity_rows, highlighted, marked_text, value_summary
 from eula_parse.web.versions import Versions, parse_upload
 

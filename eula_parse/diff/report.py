@@ -14,7 +14,7 @@ from __future__ import annotations
 from html import escape
 from typing import Iterable, Optional
 
-from eula_parse.diff import KINDS, Change, DocumentDiff
+from eula_parse.diff.changes import KINDS, Change, DocumentDiff
 
 _PAGE_CSS = """
 body { font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1f2328;
