@@ -91,9 +91,10 @@ def classify(paras: list[Para], body: float) -> None:
 def _short_heading(text: str) -> bool:
     """A few words that name something ("Grant of License", "Limitation of liability."), not a sentence."""
     words = text.split()
+    inner = re.sub(r"\b(?:[A-Z]\.){2,}(?=\s)", "X", text)  # initials are not a sentence's end: "U.S. GOVERNMENT"
     return (
         0 < len(words) <= 8 and len(text) <= 80 and text[0].isupper()
-        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", text)
+        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", inner)
     )
 
 
@@ -101,17 +102,21 @@ def _own_line_headings(paras: list[Para]) -> None:
     """A number with a short line of words and nothing else, followed by what it heads (body text
     set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
     on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
-    for para, following in zip(paras, paras[1:]):
+    for para, following in zip(paras, paras[1:] + [None]):
         if para.kind != "numbered" or para.marker.kind not in ("decimal", "part"):
             continue
         if len(para.lines) > 1:
-            # "2. LICENSE" broken off the sentence under it with no space between: a heading line
-            first = para.lines[0].text[para.marker.length :].strip()
-            if _short_heading(first) and _heading_like(first) and not first.endswith(".") \
-                    and not _heading_like(para.lines[1].text) and para.text[para.marker.length :].strip().startswith(first):
-                para.kind, para.heading = "runin", first.strip(" -–—:.") or None
+            # "2. LICENSE" broken off the sentence under it with no space between: a heading line,
+            # told by the case changing, or by the next line set further in or running much further
+            first, second = para.lines[0], para.lines[1]
+            rest = first.text[para.marker.length :].strip()
+            broken = (not _heading_like(second.text) or second.x0 > first.x0 + 2
+                      or second.x1 - first.x1 > 0.3 * (second.x1 - second.x0))
+            if _short_heading(rest) and _heading_like(rest) and not rest.endswith(".") and broken \
+                    and para.text[para.marker.length :].strip().startswith(rest):
+                para.kind, para.heading = "runin", rest.strip(" -–—:.") or None
             continue
-        if para.marker.kind != "decimal":
+        if following is None or para.marker.kind != "decimal":
             continue
         rest = para.text[para.marker.length :].strip()
         if not _short_heading(rest):
