@@ -110,13 +110,17 @@ def _text_paragraphs(text: str) -> str:
     return "\n".join(out)
 
 
-def body_html(path: Path, layout: Layout) -> str:
-    """The agreement's body as HTML, its title marked so a layout can set it apart."""
+def _decoded(path: Path) -> str:
     data = path.read_bytes()
     try:
-        raw = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:  # a Windows-1252 text file ("Havok\x99"), as a browser would guess it
-        raw = data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors="replace")
+
+
+def body_html(path: Path, layout: Layout) -> str:
+    """The agreement's body as HTML, its title marked so a layout can set it apart."""
+    raw = _decoded(path)
     suffix = path.suffix.lower()
     if suffix == ".txt":
         if layout.preformatted:
@@ -172,13 +176,16 @@ def header_footer(name: str) -> tuple[str, str]:
 
 
 def furniture(name: str) -> list[dict]:
-    """What this module prints in the margins of every page: none of it may reach a text."""
-    return [
-        {"what": "running header", "regex": re.escape(running_title(name)), "max": 0},
-        {"what": "print date", "regex": r"Printed\s+11/30/2026", "max": 0},
-        {"what": "page address", "regex": re.escape(SITE), "max": 0},
-        {"what": "page numbers", "regex": r"Page\s+\d+\s+of\s+\d+", "max": 0},
+    """What this module prints in the margins of every page: none of it may reach a text
+    (beyond what the file itself says: a text export may carry a stray "Page 2 of 5")."""
+    source = " ".join(_decoded(REAL / name).split())
+    regexes = [
+        ("running header", re.escape(running_title(name))),
+        ("print date", r"Printed\s+11/30/2026"),
+        ("page address", re.escape(SITE)),
+        ("page numbers", r"Page\s+\d+\s+of\s+\d+"),
     ]
+    return [{"what": what, "regex": regex, "max": len(re.findall(regex, source))} for what, regex in regexes]
 
 
 def print_pdf(browser: Browser, name: str, layout_name: str, out: Path) -> Path:

@@ -101,6 +101,13 @@ class _TreeBuilder:
         self.title_block = _title_lines(paras, title_index, extraction.pages[0].width)
         if title_index is not None:
             doc.title = normalize_space(" ".join(paras[i].text for i in sorted(self.title_block)))
+            lines = paras[title_index].lines
+            caps = next((n for n, line in enumerate(lines) if not _heading_like(line.text)), len(lines))
+            if len(self.title_block) == 1 and 0 < caps < len(lines) \
+                    and not any(_heading_like(line.text) for line in lines[caps:]):
+                # "LICENSE, SUPPORT, AND SERVICES AGREEMENT" over "General Conditions" with no space
+                # between: the case changes where the title ends and a subtitle begins
+                doc.title = normalize_space(" ".join(line.text for line in lines[:caps]))
         doc.version = _version(extraction, paras)
         # A display line that is only the version label ("Version 1.4 – 12.03.2025") labels the document, like the title.
         self.label_index = next(
