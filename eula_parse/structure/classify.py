@@ -172,9 +172,13 @@ def _title_index(paras: list[Para], first_page: int, body: float, width: float =
         return max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
     opening = [i for i in page if paras[i].size >= body - 0.2][:1]
     centred = [i for i in page if len(paras[i].lines) <= 2 and not paras[i].marker and _centred(paras[i], width)]
+    # the document's opening paragraph may be a long title in body type when it names the
+    # document ("User License Agreement for ... SDK, ... and ... Packages") in at most two lines
     plain = [
         i for i in sorted(set(displays + opening + centred))
-        if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")
+        if (len(paras[i].text) < 120 or (i in opening and len(paras[i].lines) <= 2 and len(paras[i].text) < 200
+                                         and _TITLE_WORDS.search(paras[i].text)))
+        and not paras[i].text.rstrip().endswith(".")
     ]
     named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
     return (named or plain or [None])[0]
