@@ -108,13 +108,16 @@ def _own_line_headings(paras: list[Para]) -> None:
         if len(para.lines) > 1:
             # "2. LICENSE" broken off the sentence under it with no space between: a heading line,
             # told by the case changing, or by the next line set further in or running much further
-            first, second = para.lines[0], para.lines[1]
-            rest = first.text[para.marker.length :].strip()
-            broken = (not _heading_like(second.text) or second.x0 > first.x0 + 2
-                      or second.x1 - first.x1 > 0.3 * (second.x1 - second.x0))
-            if _short_heading(rest) and _heading_like(rest) and not rest.endswith(".") and broken \
-                    and para.text[para.marker.length :].strip().startswith(rest):
-                para.kind, para.heading = "runin", rest.strip(" -–—:.") or None
+            # ("ARTICLE 22 - UNITED STATES GOVERNMENT END" / "USERS" wraps in a narrow column)
+            for k in range(1, min(3, len(para.lines))):
+                head, second = para.lines[:k], para.lines[k]
+                rest = " ".join(line.text.strip() for line in head)[para.marker.length :].strip()
+                broken = not _heading_like(second.text) or (k == 1 and (
+                    second.x0 > head[0].x0 + 2 or second.x1 - head[0].x1 > 0.3 * (second.x1 - second.x0)))
+                if all(_heading_like(line.text) for line in head) and _short_heading(rest) and _heading_like(rest) \
+                        and not rest.endswith(".") and broken and para.text[para.marker.length :].strip().startswith(rest):
+                    para.kind, para.heading = "runin", rest.strip(" -–—:.") or None
+                    break
             continue
         if following is None or para.marker.kind != "decimal":
             continue
