@@ -175,6 +175,9 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     return paras
 
 
+#: "ARTICLE 1 - DEFINITIONS AND INTERPRETATION 1.1. In this Agreement": a first sub-number run on
+#: after a heading in capitals, with no stop between
+_RUN_ON_AFTER_HEADING = re.compile(r"[\s\-–—:]*[A-Z][A-Z ,;&/'’-]*[A-Z]\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
 _RUN_ON_NUMBER = re.compile(r"(?<=[.;:])\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
 
 
@@ -199,9 +202,15 @@ def split_run_on_numbers(paras: list[Para]) -> list[Para]:
         marker = marker_of(para.text)
         if marker and marker.kind == "decimal":
             last = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()] or None
+        elif marker and marker.kind == "part" and marker.number.split()[-1].isdigit():
+            last = [int(marker.number.split()[-1])]  # "ARTICLE 1" is followed by 1.1
         cuts = []
         if last is not None:
-            for m in _RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0):
+            found = list(_RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0))
+            m = _RUN_ON_AFTER_HEADING.match(para.text, marker.length) if marker else None
+            if m and (not found or found[0].start() > m.start()):
+                found.insert(0, m)
+            for m in found:
                 number = [int(n) for n in m.group(1).split(".")]
                 if _follows(last, number):
                     cuts.append(m.start(1))
