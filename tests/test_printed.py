@@ -20,8 +20,10 @@ entries.) ``python bench/printed.py`` prints the same figures for all of them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pdfplumber
 import pytest
 
 import eula_parse
@@ -114,10 +116,6 @@ def test_printed_agreement_reads_like_its_source(printer, job):
 
 def test_the_print_really_carries_the_furniture_the_gold_names(printer):
     """The furniture regexes match the printed page (else "no furniture" proves nothing)."""
-    import re
-
-    import pdfplumber
-
     name, layout = "havok_project-anarchy_software-license-agreement_2014-04.txt", "plain-text"
     printer.parse(name, layout)
     pdf = printer.folder / f"{Path(name).stem}.{layout}.pdf"
