@@ -13,15 +13,20 @@ interleaved rounds so that a noisy machine slows every figure alike,
 and prints the medians and the ratios the issue sets as goals: ``parse()`` <=
 0.15x pdfplumber ``extract_words()``, ``parse(tag=False)`` <= 3x bare pypdfium2,
 tagging < 40 % of ``parse()``. Then ``eula diff`` of the two corpus versions as
-a whole process, beside ``python -c "import eula_parse"`` (goal: under 1 s wall).
+a whole process, cold (``EULA_CACHE=off``, no index: both files parsed) and warm
+(from the parse cache), beside ``python -c "import eula_parse"``, a bare
+``python`` and ``import spacy; spacy.blank("en")`` (the floor of any tagging
+process), in interleaved rounds (goal: cold under 1 s wall).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,20 +54,54 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def wall(args: list[str], rounds: int) -> float:
-    times = []
+def wall(args: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=ROOT, capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
+def process_walls(rounds: int) -> None:
+    """Whole-process walls, interleaved: each round runs every command once."""
+    with tempfile.TemporaryDirectory(prefix="bench-parse-") as scratch:
+        times = _process_walls(Path(scratch), rounds)
+    print(f"\nwhole processes, corpus pair, median of {rounds} interleaved rounds")
+    for name, values in times.items():
+        goal = "  (goal < 1.0 s)" if name.startswith("eula diff, cold") else ""
+        print(f"  {name:<34} {statistics.median(values):6.2f} s wall{goal}")
+
+
+def _process_walls(scratch: Path, rounds: int) -> dict[str, list[float]]:
+    old, new = ROOT / "corpus" / "milestone-eula-20240612.pdf", ROOT / "corpus" / "milestone-eula-20250425.pdf"
+    python = sys.executable
+    base = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+                EULA_INDEX=str(scratch / "no-index"))
+    cold = dict(base, EULA_CACHE="off")
+    warm = dict(base, EULA_CACHE=str(scratch / "cache"))
+    diff = [python, "-m", "eula_parse", "diff", str(old), str(new)]
+    wall(diff, warm)  # fills the cache
+    commands = {
+        "python -c pass": ([python, "-c", "pass"], base),
+        "python -c 'import eula_parse'": ([python, "-c", "import eula_parse"], base),
+        "import spacy; spacy.blank('en')": ([python, "-c", "import spacy; spacy.blank('en')"], base),
+        "eula diff, cold (no cache)": (diff, cold),
+        "eula diff, warm (cache)": (diff, warm),
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
-        start = time.perf_counter()
-        subprocess.run(args, cwd=ROOT, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, (args, env) in commands.items():
+            times[name].append(wall(args, env))
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("pdfs", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--processes-only", action="store_true", help="Only the whole-process walls.")
     args = parser.parse_args()
+    if args.processes_only:
+        process_walls(args.rounds)
+        return
 
     runs = {
         "pdfplumber extract_words": plumber_words,
@@ -87,12 +126,7 @@ def main() -> None:
         print(f"  parse()                   {full * 1000:8.1f} ms   {full / base:.3f}x pdfplumber (goal <= 0.15)")
         print(f"  tagging share of parse()  {max(full - structure, 0) / full:8.0%}        (goal < 40%)")
 
-    old, new = ROOT / "corpus" / "milestone-eula-20240612.pdf", ROOT / "corpus" / "milestone-eula-20250425.pdf"
-    python = sys.executable
-    imports = wall([python, "-c", "import eula_parse"], args.rounds)
-    diff = wall([python, "-m", "eula_parse", "diff", str(old), str(new)], args.rounds)
-    print(f"\npython -c 'import eula_parse'  {imports:6.2f} s wall")
-    print(f"eula diff (corpus pair)         {diff:6.2f} s wall  (goal < 1.0 s)")
+    process_walls(args.rounds)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
     >>> doc.get("product/xprotect-corporate/5").text[:40]
     'The Product may, with the exceptions sta'
 
-``import eula_parse`` stays light: pdfplumber and spaCy are imported inside the
-functions that need them, so ``eula search`` does not pay for them.
+``import eula_parse`` stays light: the index (Whoosh) is imported on first use
+(PEP 562), and pdfplumber and spaCy inside the functions that need them, so
+``eula search`` does not pay for spaCy nor ``eula diff`` for Whoosh.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ __version__ = "0.1.0"
 
 from eula_parse.pipeline import parse  # noqa: E402  (pdfplumber/spaCy load on first call)
 from eula_parse.diff import DocumentDiff, diff  # noqa: E402
-from eula_parse.index import ClauseIndex, Hit  # noqa: E402
+
+
+def __getattr__(name: str):
+    """``ClauseIndex`` and ``Hit``, imported on first use (the index brings Whoosh)."""
+    if name not in ("ClauseIndex", "Hit"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from eula_parse import index
+
+    return getattr(index, name)
 
 
 __all__ = [

@@ -21,7 +21,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from eula_parse.model import Document
 
@@ -56,27 +56,52 @@ def _entry(directory: Path, data: bytes, *, tag: bool, engine: Optional[str]) ->
 
 def cached_parse(path: os.PathLike, *, tag: bool = True, max_pages: int, engine: Optional[str] = None) -> Document:
     """:func:`eula_parse.parse` through the cache: the cached tree when these bytes were parsed before."""
-    from eula_parse.pipeline import parse
+    return cached_parse_all([path], tag=tag, max_pages=max_pages, engine=engine)[0]
+
+
+def cached_parse_all(paths: Sequence[os.PathLike], *, tag: bool = True, max_pages: int,
+                     engine: Optional[str] = None) -> list[Document]:
+    """:func:`cached_parse` of each path; those not cached are parsed together
+    (:func:`eula_parse.pipeline.parse_all`: spaCy loads while they are read)."""
+    from eula_parse.pipeline import parse_all
+
+    paths = [Path(path) for path in paths]
+    documents: list[Optional[Document]] = []
+    entries: list[Optional[Path]] = []
+    for path in paths:
+        entry = _entry_for(path, tag=tag, engine=engine)
+        entries.append(entry)
+        documents.append(_cached(entry, path, max_pages) if entry is not None else None)
+    missing = [index for index, document in enumerate(documents) if document is None]
+    parsed = parse_all([paths[index] for index in missing], tag=tag, max_pages=max_pages, engine=engine)
+    for index, document in zip(missing, parsed):
+        documents[index] = document
+        if entries[index] is not None:
+            _store(entries[index], document)
+    return documents
+
+
+def _entry_for(path: Path, *, tag: bool, engine: Optional[str]) -> Optional[Path]:
+    """Where the parse of ``path`` is kept, or None (cache off, not a readable file, too large)."""
     from eula_parse.readers import MAX_FILE_BYTES
 
-    path = Path(path)
     directory = cache_dir()
     try:
         usable = directory is not None and path.is_file() and path.stat().st_size <= MAX_FILE_BYTES
-        entry = _entry(directory, path.read_bytes(), tag=tag, engine=engine) if usable else None
+        return _entry(directory, path.read_bytes(), tag=tag, engine=engine) if usable else None
     except OSError:
-        entry = None  # unreadable: parse() says why, in its own words
-    if entry is not None:
-        try:
-            document = Document.from_dict(json.loads(entry.read_text(encoding="utf-8")))
-            if document.pages <= max_pages:
-                document.source = str(path)
-                return document
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass  # missing or damaged entry: parse again
-    document = parse(path, tag=tag, max_pages=max_pages, engine=engine)
-    if entry is not None:
-        _store(entry, document)
+        return None  # unreadable: parse() says why, in its own words
+
+
+def _cached(entry: Path, path: Path, max_pages: int) -> Optional[Document]:
+    """The tree kept in ``entry``, or None when it is missing, damaged or longer than ``max_pages``."""
+    try:
+        document = Document.from_dict(json.loads(entry.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing or damaged entry: parse again
+    if document.pages > max_pages:
+        return None
+    document.source = str(path)
     return document
 
 

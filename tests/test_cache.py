@@ -71,5 +71,22 @@ def test_a_cached_diff_loads_neither_spacy_nor_a_pdf_engine():
     args = ["diff", str(PDF_2024), str(PDF_2024)]
     cold = subprocess.run([sys.executable, "-c", code % args], env=env, capture_output=True, text=True)
     warm = subprocess.run([sys.executable, "-c", code % args], env=env, capture_output=True, text=True)
-    assert "spacy" in cold.stdout.splitlines()[-1]
+    assert "pypdfium2" in cold.stdout.splitlines()[-1]  # the first run parses (spaCy loads in a helper process)
     assert warm.stdout.splitlines()[-1] == "[]", warm.stdout + warm.stderr
+
+
+def test_an_index_hands_out_only_trees_this_parser_made(tmp_path):
+    """A tree stored by another version of the code is not reused: the file is parsed again."""
+    import sqlite3
+
+    from eula_parse.index import ClauseIndex, file_sha256
+    from eula_parse.index.store import STORE_NAME
+
+    document = parse(SMALL)
+    with ClauseIndex(tmp_path / "index") as index:
+        index.add(document, source=str(SMALL))
+        assert index.document_for_file(file_sha256(SMALL)).to_dict()["sections"] == document.to_dict()["sections"]
+    with sqlite3.connect(tmp_path / "index" / STORE_NAME) as db:  # as an older eula-parse would have left it
+        db.execute("UPDATE files SET parser = 'an older parser'")
+    with ClauseIndex(tmp_path / "index", create=False) as index:
+        assert index.document_for_file(file_sha256(SMALL)) is None

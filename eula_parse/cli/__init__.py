@@ -1,13 +1,16 @@
 """The ``eula`` command: argument parsing and printing only.
 
 Each sub-command lives in its own module and calls the Python API; library
-modules never import from here. Heavy libraries (spaCy, pdfplumber) are
-imported inside the commands that need them so that ``eula search`` starts fast.
+modules never import from here. A command's module is imported only when that
+command runs (``eula diff`` does not import the search commands' Whoosh), and
+heavy libraries (spaCy, pdfplumber) inside the commands that need them so that
+``eula search`` starts fast.
 """
 
 from __future__ import annotations
 
 import errno
+import importlib
 import logging
 import os
 import sys
@@ -30,8 +33,27 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
+#: Each command, by the module of eula_parse.cli that defines it (its ``COMMANDS``).
+COMMAND_MODULES = {
+    "parse": "parse", "entities": "entities", "check": "entities", "index": "search", "search": "search",
+    "show": "search", "diff": "diff", "serve": "serve", "export": "export",
+}
+
+
 class EulaGroup(click.Group):
-    """Turns every ``EulaError`` into ``error: <message>`` and exit code 2 (``--debug`` re-raises)."""
+    """Turns every ``EulaError`` into ``error: <message>`` and exit code 2 (``--debug`` re-raises).
+
+    Commands are loaded by name when first asked for (:data:`COMMAND_MODULES`).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in COMMAND_MODULES:
+            for command in importlib.import_module(f"eula_parse.cli.{COMMAND_MODULES[name]}").COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -62,14 +84,3 @@ def main(ctx: click.Context, debug: bool) -> None:
     if not debug:
         # pdfminer logs every oddity of a damaged PDF as a warning; the user gets our one line.
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
-
-
-def _register() -> None:
-    from eula_parse.cli import diff, entities, export, parse, search, serve
-
-    for module in (parse, entities, search, diff, serve, export):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()

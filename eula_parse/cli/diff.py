@@ -12,7 +12,7 @@ from typing import Optional
 
 import click
 
-from eula_parse.cli.load import load_document
+from eula_parse.cli.load import load_documents
 from eula_parse.cli.output import color_option, console, print_json
 from eula_parse.errors import InputError
 from eula_parse.index.paths import describe_default_index
@@ -28,17 +28,24 @@ MAX_ENTITY_CHANGES = 8
 PREVIEW_CHARS = 240
 
 
-def _load(spec: str, index_dir: Optional[str], engine: Optional[str] = None):
-    """A file (its indexed parse when the index holds its SHA-256), or ``doc@version`` from the index.
+def _load(specs: list[str], index_dir: Optional[str], engine: Optional[str] = None) -> list:
+    """Each spec a file (its indexed parse when the index holds its SHA-256), or ``doc@version`` from
+    the index. Files are loaded together (parsed ones beside spaCy's loading: :func:`load_documents`).
 
     An existing file always wins over a ``doc@version`` reading of its name.
     """
-    path = Path(spec)
-    if path.exists() or "@" not in spec:
-        return load_document(spec, index_dir, engine=engine)
-    doc_id, _, version = spec.rpartition("@")
+    documents = {index: _version(spec, index_dir) for index, spec in enumerate(specs)
+                 if not Path(spec).exists() and "@" in spec}
+    files = [index for index in range(len(specs)) if index not in documents]
+    documents.update(zip(files, load_documents([specs[index] for index in files], index_dir, engine=engine)))
+    return [documents[index] for index in range(len(specs))]
+
+
+def _version(spec: str, index_dir: Optional[str]):
+    """``doc@version`` (the latest version when none follows the @) from the index."""
     from eula_parse.index import ClauseIndex
 
+    doc_id, _, version = spec.rpartition("@")
     with ClauseIndex(index_dir, create=False) as index:
         return index.document(doc_id, version or None)
 
@@ -222,7 +229,7 @@ def diff(ctx: click.Context, old: str, new: str, as_json: bool, html_out: Option
     """
     from eula_parse.diff import diff as diff_documents
 
-    result = diff_documents(_load(old, index_dir, engine), _load(new, index_dir, engine))
+    result = diff_documents(*_load([old, new], index_dir, engine))
     if product:
         result = result.for_product(product)
     if not include_renumbered:

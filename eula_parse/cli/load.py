@@ -19,11 +19,13 @@ from eula_parse.pipeline import DEFAULT_MAX_PAGES
 def _indexed(path: Path, index_dir: Optional[str]):
     """The document the index holds for this file's bytes, or None (no index, not indexed, unreadable)."""
     from eula_parse.errors import EulaError
-    from eula_parse.index import ClauseIndex, default_index_path, file_sha256, is_index_dir
+    from eula_parse.index.paths import default_index_path, is_index_dir
 
     where = Path(index_dir) if index_dir else default_index_path()
     if not path.is_file() or not is_index_dir(where):
         return None
+    from eula_parse.index import ClauseIndex, file_sha256  # only now: the index brings Whoosh
+
     try:
         sha = file_sha256(path)
         with ClauseIndex(where, create=False) as index:
@@ -42,12 +44,21 @@ def load_document(spec: str, index_dir: Optional[str] = None, *, tag: bool = Tru
 
     A PDF ``engine`` asked for by name is always run (the index holds the default engine's parse).
     """
-    path = Path(spec)
-    if tag and engine is None:
-        document = _indexed(path, index_dir)
-        if document is not None:
-            return document
-    from eula_parse.cache import cached_parse
+    return load_documents([spec], index_dir, tag=tag, max_pages=max_pages, engine=engine)[0]
 
-    with slow_progress(f"parsing {spec}"):
-        return cached_parse(path, tag=tag, max_pages=max_pages, engine=engine)
+
+def load_documents(specs: list[str], index_dir: Optional[str] = None, *, tag: bool = True,
+                   max_pages: int = DEFAULT_MAX_PAGES, engine: Optional[str] = None) -> list:
+    """:func:`load_document` of each file; those neither indexed nor cached are parsed together
+    (spaCy loads while they are read: :func:`eula_parse.pipeline.parse_all`)."""
+    documents = [_indexed(Path(spec), index_dir) if tag and engine is None else None for spec in specs]
+    missing = [index for index, document in enumerate(documents) if document is None]
+    if missing:
+        from eula_parse.cache import cached_parse_all
+
+        with slow_progress(f"parsing {', '.join(specs[index] for index in missing)}"):
+            parsed = cached_parse_all([specs[index] for index in missing], tag=tag, max_pages=max_pages,
+                                      engine=engine)
+        for index, document in zip(missing, parsed):
+            documents[index] = document
+    return documents

@@ -63,11 +63,12 @@ from eula_parse.index.records import (
     version_date,
     version_token,
 )
+from eula_parse.cache import code_digest
 from eula_parse.index.store import STORE_NAME, RecordStore
 from eula_parse.model import Document, Entity, Item, slugify
 
 #: Bump when the schema or stored layout changes; older indexes then ask for ``--rebuild``.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 #: How long a writer waits for another process's write lock before giving up.
 LOCK_TIMEOUT = 120.0
 #: A batch that leaves more segments than this merges them (searches cost a little per segment).
@@ -213,7 +214,7 @@ class ClauseIndex:
                 document=row["document"], title=row["title"] or "", version=row["version"],
                 sha256=row["sha256"] or "", nodes=row["nodes"] or 0, source=row["source"],
                 pages=row["pages"] or 0, indexed_at=row["indexed_at"] or 0.0, date=row["date"] or "",
-                clauses=row["clauses"], vendor=row["vendor"], key=row["key"],
+                clauses=row["clauses"], vendor=row["vendor"], key=row["key"], parser=row["parser"],
             )
         newest: dict[str, DocumentInfo] = {}
         for info in registry.values():
@@ -308,6 +309,7 @@ class ClauseIndex:
                     "date": version_date(version, Path(document.source).name if document.source else None),
                     "clauses": sum(1 for _ in document.all_sections()) + len(document.clauses),
                     "vendor": _vendor(document), "identity": json.dumps(signature),
+                    "parser": code_digest(),
                 }
                 if docver in planned:  # a later file of the same version in this batch wins
                     planned[docver][0].status = "replaced"
@@ -378,8 +380,13 @@ class ClauseIndex:
         return candidate
 
     def document_for_file(self, sha256: str) -> Optional[Document]:
-        """The indexed :class:`Document` of the file with this SHA-256, or None: a parse that need not run again."""
-        info = next((d for d in self._registry().values() if d.sha256 == sha256), None)
+        """The indexed :class:`Document` of the file with this SHA-256, or None: a parse that need not run again.
+
+        Only a tree this very parser produced is handed out: one stored by an older
+        version of the code would bring back whatever that version read wrong.
+        """
+        parser = code_digest()
+        info = next((d for d in self._registry().values() if d.sha256 == sha256 and d.parser == parser), None)
         return self.document(info.document, info.version) if info is not None else None
 
     def _log_source(self, action: str, source: str, docver: str, sha: str = "") -> None:

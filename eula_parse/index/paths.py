@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import Optional, Union
 
-from eula_parse.index.engines.whoosh import _looks_like_whoosh
 from eula_parse.index.store import STORE_NAME
 
 
@@ -89,5 +88,7 @@ TANTIVY_DIR = "tantivy"
 
 
 def _index_owned(name: str) -> bool:
+    from eula_parse.index.engines.whoosh import _looks_like_whoosh  # here: where an index lives needs no Whoosh
+
     return (_looks_like_whoosh(name) or name in (MARKER, SEEDING, SOURCES_LOG, LOCK_FILE, TANTIVY_DIR)
             or name.startswith((f".{MARKER}.", STORE_NAME)))

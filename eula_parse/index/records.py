@@ -162,6 +162,9 @@ class DocumentInfo:
     vendor: Optional[str] = None
     #: The file's key in the index (its SHA-256): engines keep records per key.
     key: str = ""
+    #: :func:`eula_parse.cache.code_digest` of the code that parsed the file: its stored tree is
+    #: reused for ``eula diff`` and friends only by that same code.
+    parser: Optional[str] = None
 
     @property
     def docver(self) -> str:

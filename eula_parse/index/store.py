@@ -29,7 +29,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     key TEXT PRIMARY KEY, docver TEXT NOT NULL, document TEXT NOT NULL, version TEXT NOT NULL,
     title TEXT, sha256 TEXT, source TEXT, pages INTEGER, indexed_at REAL, date TEXT, nodes INTEGER,
-    clauses INTEGER, vendor TEXT, identity TEXT
+    clauses INTEGER, vendor TEXT, identity TEXT, parser TEXT
 );
 CREATE INDEX IF NOT EXISTS files_docver ON files(docver);
 CREATE TABLE IF NOT EXISTS nodes (

@@ -34,6 +34,10 @@ class Line:
     #: vertical distance from the previous line's bottom in the same column (None at a column top)
     gap: Optional[float] = None
     column: int = 0
+    #: offsets in ``text`` of spaces standing for a gap wider than the line's spaces between two
+    #: letters: a glyph the font maps to nothing or to white space stood there (a ligature, "o ce"
+    #: for "office"); :mod:`eula_parse.readers.ligatures` reads and clears them
+    glyph_gaps: tuple[int, ...] = ()
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Optional
 from eula_parse.errors import ExtractionError, InputError
 from eula_parse.readers.columns import page_lines
 from eula_parse.readers.furniture import remove_furniture
+from eula_parse.readers.ligatures import repair as repair_ligatures
 from eula_parse.readers.layout import Layout, Page
 
 #: A stream inflating past this many bytes is treated as a decompression bomb.
@@ -93,4 +94,5 @@ def read(path: Path, data: bytes, *, max_pages: int, engine: Optional[str] = Non
         pages = _pages(engine, path, max_pages)
     if not any(page.lines for page in pages):
         raise ExtractionError(f"{path}: no text layer: OCR is not supported")
+    repair_ligatures(pages)
     return Layout(pages=pages, furniture=remove_furniture(pages), format="pdf")

@@ -7,6 +7,11 @@ over the page in C; font name, size, direction, render mode and baseline are
 asked once per text object (one ``Tj``/``TJ``: one font, size, matrix and
 baseline).
 
+Per-character work after that is done on numpy arrays (boxes, owners, fonts
+as indices), never one Python object per character: a page's characters are a
+:class:`Chars` of parallel arrays, and words are built from it with sorts and
+reductions, so Python runs once per word, not once per character.
+
 The characters are then grouped into words exactly as the reference engine's
 ``extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname",
 "size"])`` groups them (:func:`words_of`), so the shared column, furniture and
@@ -30,9 +35,12 @@ import math
 import re
 import threading
 from collections import Counter, deque
-from itertools import groupby, repeat
+from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Iterator
+
+import numpy as np
 
 from eula_parse.errors import ExtractionError, InputError
 from eula_parse.readers.columns import Word
@@ -44,6 +52,10 @@ _HAS_LIGATURE = re.compile("[" + "".join(_LIGATURES) + "]")
 _X_TOLERANCE = 1.5
 _Y_TOLERANCE = 2.0
 _UNMAPPED = {"\x00", "\x02", "\ufffd", "\ufffe", "\uffff"}
+_UNMAPPED_CODES = np.array(sorted(map(ord, _UNMAPPED)), dtype=np.uint32)
+_LIGATURE_TABLE = str.maketrans(_LIGATURES)
+#: Every code point for which ``str.isspace()`` holds (none lies above U+3000).
+_SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
 
 
 class Refused(InputError):
@@ -74,8 +86,17 @@ class _Lib:
         self.c = pdfium_c
         vp, i = ctypes.c_void_p, ctypes.c_int
         self.loose_box = plain(pdfium_c.FPDFText_GetLooseCharBox, i, vp, i, vp)
-        self.text_object = plain(pdfium_c.FPDFText_GetTextObject, vp, vp, i)
+        # Called with a c_void_p and an int, which ctypes passes as they are: without argument types
+        # the call costs a third less, and this one is made for every character. 0: no object.
+        self.text_object = plain(pdfium_c.FPDFText_GetTextObject, ctypes.c_size_t)
         self.origin = plain(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, vp, vp)
+        # Asked once per text object (thousands on a page set word by word), with plain addresses.
+        self.matrix = plain(pdfium_c.FPDFText_GetMatrix, i, vp, i, vp)
+        self.font = plain(pdfium_c.FPDFTextObj_GetFont, vp, vp)
+        self.font_size = plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, vp, i)
+        self.render_mode = plain(pdfium_c.FPDFTextObj_GetTextRenderMode, i, vp)
+        self.descent = plain(pdfium_c.FPDFFont_GetDescent, i, vp, ctypes.c_float, vp)
+        self.font_name = plain(pdfium_c.FPDFFont_GetBaseFontName, ctypes.c_size_t, vp, vp, ctypes.c_size_t)
 
 
 def _library() -> _Lib:
@@ -114,31 +135,36 @@ def _objects(lib: _Lib, textpage, first: dict) -> dict:
     """Per text object, asked at its first character:
     ``(quarter, (font name, size), visible, descent, baseline y, first index, first origin x)``."""
     pdfium_c = lib.c
+    handle = ctypes.cast(textpage, ctypes.c_void_p).value
     matrix = pdfium_c.FS_MATRIX()
     name_buffer = ctypes.create_string_buffer(256)
     descent = ctypes.c_float()
     x, y = ctypes.c_double(), ctypes.c_double()
-    fonts: dict = {}
+    at_matrix, at_descent, at_x, at_y = map(ctypes.addressof, (matrix, descent, x, y))
+    invisible = pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+    names: dict = {}
+    descents: dict = {}
     objects = {}
     for obj, index in first.items():
-        if obj is None:
+        if not obj:
             continue  # generated spaces and line breaks belong to no object
-        pdfium_c.FPDFText_GetMatrix(textpage, index, matrix)
-        handle = pdfium_c.FPDFText_GetTextObject(textpage, index)
-        font = pdfium_c.FPDFTextObj_GetFont(handle)
-        font_id = ctypes.cast(font, ctypes.c_void_p).value or 0
-        name = fonts.get(font_id)
+        lib.matrix(handle, index, at_matrix)
+        font = lib.font(obj)
+        name = names.get(font)
         if name is None:
-            length = pdfium_c.FPDFFont_GetBaseFontName(font, name_buffer, len(name_buffer)) if font else 0
-            name = fonts[font_id] = name_buffer.value.decode("latin-1") if length else ""
+            length = lib.font_name(font, name_buffer, len(name_buffer)) if font else 0
+            name = names[font] = name_buffer.value.decode("latin-1") if length else ""
         # The size set with Tf, scaled by the text and graphics matrices as the page shows it.
-        size = pdfium_c.FPDFText_GetFontSize(textpage, index) * math.hypot(matrix.c, matrix.d)
-        visible = pdfium_c.FPDFTextObj_GetTextRenderMode(handle) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
-        if not (font and pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)):
-            descent.value = 0.0
-        pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+        size = lib.font_size(handle, index) * math.hypot(matrix.c, matrix.d)
+        below = descents.get((font, size))
+        if below is None:
+            if not (font and lib.descent(font, size, at_descent)):
+                descent.value = 0.0
+            below = descents[font, size] = min(descent.value, 0.0)
+        lib.origin(handle, index, at_x, at_y)
         objects[obj] = (
-            _quarter(matrix.a, matrix.b), (name, size), visible, min(descent.value, 0.0), y.value, index, x.value
+            _quarter(matrix.a, matrix.b), (name, size), lib.render_mode(obj) != invisible, below, y.value, index,
+            x.value,
         )
     return objects
 
@@ -158,12 +184,47 @@ def _framer(quarter: int, box: tuple[float, float, float, float]):
     )[quarter]
 
 
-def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> tuple[list, float]:
-    """The page's characters as ``(text, x0, x1, top, bottom, font)`` in content order.
+@dataclass
+class Chars:
+    """A page's characters as parallel arrays, in content order.
 
-    ``font`` is ``(name, size)``; coordinates are in the reading frame of the
-    page's dominant text direction (origin top left). Returns the characters
-    and the width of that frame.
+    ``codes`` are Unicode code points; ``x0``/``x1``/``top``/``bottom`` are in
+    the reading frame (origin top left); ``font`` indexes ``fonts``, a list of
+    ``(name, size)``. Arrays, not one tuple per character: a page holds
+    thousands of characters and Python objects for each cost more than PDFium.
+    """
+
+    codes: np.ndarray
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    font: np.ndarray
+    fonts: list
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def from_tuples(cls, chars: list) -> "Chars":
+        """From ``(text, x0, x1, top, bottom, (font name, size))`` tuples (turned pages, tests)."""
+        fonts: dict = {}
+        font = [fonts.setdefault(c[5], len(fonts)) for c in chars]
+        text = "".join(c[0] for c in chars)
+        columns = list(zip(*(c[1:5] for c in chars))) or [(), (), (), ()]
+        return cls(_codes(text), *(np.array(col, dtype=np.float64) for col in columns),
+                   np.array(font, dtype=np.int64), list(fonts))
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint32)
+
+
+def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> tuple[Chars, float]:
+    """The page's characters (:class:`Chars`) and the width of its reading frame.
+
+    Coordinates are in the reading frame of the page's dominant text direction
+    (origin top left).
 
     The reference box of a character runs from its origin to its advance
     width, and from the font's descent below the baseline to ``size`` above
@@ -174,75 +235,94 @@ def _page_chars(lib: _Lib, textpage, box: tuple[float, float, float, float]) -> 
     pdfium_c = lib.c
     count = pdfium_c.FPDFText_CountChars(textpage)
     if count <= 0:
-        return [], width_of(0, box)
+        return Chars.from_tuples([]), width_of(0, box)
     buffer = ctypes.create_string_buffer((count + 1) * 2)
     pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
     text = buffer.raw[: count * 2].decode("utf-16-le", "replace")
     if len(text) != count:  # characters beyond the BMP take two UTF-16 units: ask one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)) for i in range(count))
 
-    # Two calls per character, mapped in C: loose boxes into one array, text objects into a list.
+    # Two calls per character, mapped in C: loose boxes into one array, text objects into another.
     handle = ctypes.cast(textpage, ctypes.c_void_p).value
     boxes = (ctypes.c_float * (4 * count))()
     base = ctypes.addressof(boxes)
     deque(map(lib.loose_box, repeat(handle, count), range(count), range(base, base + 16 * count, 16)), maxlen=0)
-    owners = list(map(lib.text_object, repeat(handle, count), range(count)))
-    objects = _objects(lib, textpage, dict(zip(reversed(owners), range(count - 1, -1, -1))))
+    owners = np.fromiter(map(lib.text_object, repeat(ctypes.c_void_p(handle), count), range(count)), dtype=np.uint64,
+                         count=count)
+    handles, firsts, inverse, counts = np.unique(owners, return_index=True, return_inverse=True, return_counts=True)
+    handles, firsts, counts = handles.tolist(), firsts.tolist(), counts.tolist()
+    objects = _objects(lib, textpage, {obj: first for obj, first in zip(handles, firsts) if obj})
 
     weights: Counter = Counter()
-    for obj, n in Counter(owners).items():
+    for _, obj, n in sorted(zip(firsts, handles, counts)):  # content order: a tie goes to the direction read first
         if obj in objects:
             weights[objects[obj][0]] += n
     quarter = weights.most_common(1)[0][0] if weights else 0
     show_invisible = not any(info[2] for info in objects.values())
-    wanted = {obj: info for obj, info in objects.items() if info[0] == quarter and (info[2] or show_invisible)}
+    wanted = [objects[obj] if obj in objects and objects[obj][0] == quarter and (objects[obj][2] or show_invisible)
+              else None for obj in handles]
     if quarter == 0:
-        chars = _upright_chars(lib, textpage, text, owners, boxes[:], wanted, box)
+        flat = np.frombuffer(boxes, dtype=np.float32).astype(np.float64).reshape(count, 4)
+        chars = _upright_chars(lib, textpage, _codes(text), owners, inverse.reshape(-1), wanted, flat, box)
     else:
-        chars = _turned_chars(lib, handle, textpage, text, owners, wanted, _framer(quarter, box), box, quarter)
+        by_handle = {obj: info for obj, info in zip(handles, wanted) if info is not None}
+        chars = Chars.from_tuples(_turned_chars(lib, handle, textpage, text, owners.tolist(), by_handle,
+                                                _framer(quarter, box), box, quarter))
     return chars, width_of(quarter, box)
 
 
-def _upright_chars(lib, textpage, text, owners, flat, wanted, box) -> list:
+def _upright_chars(lib, textpage, codes, owners, inverse, wanted, flat, box) -> Chars:
     """Characters of upright text, from loose boxes alone.
 
     A text object (one ``Tj``/``TJ``) has one baseline and its first origin,
     asked once. Elsewhere a loose box's left edge is the origin unless ink
     reaches further left, which matters only where a word starts: there it is
     kept right of the space before it. A right edge is clipped at the next
-    character's left edge.
+    character's left edge in the same object.
+
+    ``inverse`` maps each character to its entry in ``wanted``: the text
+    object's information (:func:`_objects`), or None for characters not read
+    (generated spaces and line breaks, turned or hidden text).
     """
     left_edge, bottom_edge, right_edge, top_edge = box
-    chars = []
-    append = chars.append
-    space_right = None
-    for index, char, obj, following in zip(range(len(text)), text, owners, owners[1:] + [None]):
-        info = wanted.get(obj)
-        if info is None:
-            space_right = None
-            continue  # generated space or line break, turned or hidden text
-        at = 4 * index
-        left, right = flat[at], flat[at + 2]
-        if index == info[5]:
-            left = info[6]
-        elif space_right is not None and left < space_right:
-            left = space_right
-        if char.isspace():
-            space_right = right
+    count = len(codes)
+    fonts: dict = {}
+    per_object = np.array([
+        (1.0, info[5], info[6], info[4], info[3], info[1][1], fonts.setdefault(info[1], len(fonts)))
+        if info is not None else (0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -1.0)
+        for info in wanted
+    ], dtype=np.float64).reshape(-1, 7)[inverse]
+    read = per_object[:, 0] > 0
+    first, origin, baseline, descent, size = (per_object[:, k] for k in range(1, 6))
+    font = per_object[:, 6].astype(np.int64)
+    left, right = flat[:, 0].copy(), flat[:, 2].copy()
+    is_first = first == np.arange(count)
+    left[is_first] = origin[is_first]
+    space = np.isin(codes, _SPACE_CODES)
+    after_space = np.zeros(count, dtype=bool)
+    after_space[1:] = read[:-1] & space[:-1]
+    space_right = np.empty(count)
+    space_right[0] = 0.0
+    space_right[1:] = flat[:-1, 2]
+    left = np.where(after_space & ~is_first & (left < space_right), space_right, left)
+    next_left = np.empty(count)
+    next_left[:-1] = flat[1:, 0]
+    next_left[-1] = np.inf
+    same_object = np.zeros(count, dtype=bool)
+    same_object[:-1] = owners[1:] == owners[:-1]
+    right = np.where(same_object & (next_left < right), np.maximum(left, next_left), right)
+    # Outside the crop box (clipped away, never shown), or zero-size: dropped.
+    keep = (read & (left_edge <= left) & (left <= right_edge) & (bottom_edge <= baseline) & (baseline <= top_edge)
+            & ~(size <= 0))
+    codes = codes.copy()
+    for index in np.flatnonzero(keep & np.isin(codes, _UNMAPPED_CODES)).tolist():
+        if lib.c.FPDFText_IsHyphen(textpage, index):
+            codes[index] = ord("-")  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
         else:
-            space_right = None
-        if following == obj and flat[at + 4] < right:
-            right = max(left, flat[at + 4])
-        font, baseline = info[1], info[4]
-        if not (left_edge <= left <= right_edge and bottom_edge <= baseline <= top_edge) or font[1] <= 0:
-            continue  # outside the crop box (clipped away, never shown), or zero-size
-        if char in _UNMAPPED:
-            if not lib.c.FPDFText_IsHyphen(textpage, index):
-                continue
-            char = "-"  # PDFium marks a hyphen that ends a line (U+FFFE in the page text)
-        bottom = top_edge - baseline - info[3]
-        append((char, left - left_edge, right - left_edge, bottom - font[1], bottom, font))
-    return chars
+            keep[index] = False
+    bottom = top_edge - baseline - descent
+    return Chars(codes[keep], (left - left_edge)[keep], (right - left_edge)[keep], (bottom - size)[keep],
+                 bottom[keep], font[keep], list(fonts))
 
 
 def _turned_chars(lib, handle, textpage, text, owners, wanted, frame, box, quarter) -> list:
@@ -294,22 +374,6 @@ def width_of(quarter: int, box: tuple[float, float, float, float]) -> float:
 # -- words ----------------------------------------------------------------------------
 
 
-def _lines(chars: list) -> list[list]:
-    """pdfplumber's line clustering: distinct tops sorted, chained within the tolerance."""
-    tops = sorted({c[3] for c in chars})
-    cluster = {}
-    index, last = 0, tops[0]
-    for top in tops:
-        if top > last + _Y_TOLERANCE:
-            index += 1
-        cluster[top] = index
-        last = top
-    lines: dict[int, list] = {}
-    for c in sorted(chars, key=lambda c: cluster[c[3]]):
-        lines.setdefault(cluster[c[3]], []).append(c)
-    return [sorted(line, key=lambda c: c[1]) for _, line in sorted(lines.items())]
-
-
 _STYLES: dict[str, tuple[bool, bool]] = {}
 
 
@@ -321,46 +385,49 @@ def _style(name: str) -> tuple[bool, bool]:
     return style
 
 
-def _word(chars: list, size: float, bold: bool, italic: bool) -> Word:
-    texts, _, x1s, tops, bottoms, _ = zip(*chars)
-    text = "".join(texts)
-    if _HAS_LIGATURE.search(text):
-        text = "".join(_LIGATURES.get(t, t) for t in texts)
-    # A line's characters are sorted by x0, so the first one starts the word.
-    return Word(text, chars[0][1], max(x1s), min(tops), max(bottoms), size, bold, italic)
-
-
-def words_of(chars: list) -> list[Word]:
+def words_of(chars: Chars) -> list[Word]:
     """Group characters into words the way the reference engine does.
 
     Runs of consecutive characters in one font and size (content order) are
-    split into lines by their tops; in a line, sorted by x, a word ends at a
-    space, at a gap wider than 1.5 pt, where x goes backwards, or where the
-    top moves more than 2 pt.
+    split into lines by their tops (distinct tops sorted, chained within 2 pt);
+    in a line, sorted by x, a word ends at a space, at a gap wider than 1.5 pt,
+    where x goes backwards, or where the top moves more than 2 pt. Done with
+    sorts over the whole page: one key orders characters by run, line and x.
     """
-    words: list[Word] = []
-    append = words.append
-    for font, run in groupby(chars, key=lambda c: c[5]):
-        size = round(font[1], 1)
-        bold, italic = _style(font[0])
-        for line in _lines(list(run)):
-            word: list = []
-            x0 = x1 = top = 0.0
-            for char in line:
-                text, cx0, cx1, ctop = char[0], char[1], char[2], char[3]
-                if text.isspace():
-                    if word:
-                        append(_word(word, size, bold, italic))
-                        word = []
-                    continue
-                if word and (cx0 < x0 or cx0 > x1 + _X_TOLERANCE or abs(ctop - top) > _Y_TOLERANCE):
-                    append(_word(word, size, bold, italic))
-                    word = []
-                word.append(char)
-                x0, x1, top = cx0, cx1, ctop
-            if word:
-                append(_word(word, size, bold, italic))
-    return words
+    count = len(chars)
+    if not count:
+        return []
+    font, top = chars.font, chars.top
+    run = np.cumsum(np.concatenate(([True], font[1:] != font[:-1])))
+    by_top = np.lexsort((top, run))
+    tops, runs = top[by_top], run[by_top]
+    new_line = np.concatenate(([True], (runs[1:] != runs[:-1]) | (tops[1:] > tops[:-1] + _Y_TOLERANCE)))
+    line = np.empty(count, dtype=np.int64)
+    line[by_top] = np.cumsum(new_line)
+    order = np.lexsort((np.arange(count), chars.x0, line))
+
+    x0, x1, top, line = chars.x0[order], chars.x1[order], top[order], line[order]
+    space = np.isin(chars.codes[order], _SPACE_CODES)
+    starts = np.concatenate(([True], (line[1:] != line[:-1]) | space[:-1] | (x0[1:] < x0[:-1])
+                             | (x0[1:] > x1[:-1] + _X_TOLERANCE) | (np.abs(top[1:] - top[:-1]) > _Y_TOLERANCE)))
+    inked = np.flatnonzero(~space)  # spaces end words and belong to none
+    if not len(inked):
+        return []
+    begin = np.flatnonzero(starts[inked])
+    end = np.append(begin[1:], len(inked))
+    text = chars.codes[order][inked].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    texts = [text[a:b] for a, b in zip(begin.tolist(), end.tolist())]
+    if _HAS_LIGATURE.search(text):
+        texts = [word.translate(_LIGATURE_TABLE) for word in texts]
+    styles = [(round(size, 1), *_style(name)) for name, size in chars.fonts]
+    word_font = chars.font[order][inked][begin].tolist()
+    # A line's characters are sorted by x0, so the first one starts the word.
+    lefts = x0[inked][begin].tolist()
+    rights = np.maximum.reduceat(x1[inked], begin).tolist()
+    highest = np.minimum.reduceat(top[inked], begin).tolist()
+    lowest = np.maximum.reduceat(chars.bottom[order][inked], begin).tolist()
+    return [Word(t, a, b, c, d, *styles[f]) for t, a, b, c, d, f in zip(texts, lefts, rights, highest, lowest, word_font)]
+
 
 
 # -- pages ------------------------------------------------------------------------------
@@ -446,4 +513,4 @@ def _chars_only(path: Path) -> int:
     return total
 
 
-__all__ = ["pages", "words_of", "Refused", "chars_only"]
+__all__ = ["pages", "words_of", "Chars", "Refused", "chars_only"]
