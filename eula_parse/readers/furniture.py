@@ -20,6 +20,8 @@ _PAGE_NUMBER = re.compile(
 # "Page 3 of 16", "Page 3", "3 of 16", and a bare page number at either end of a line
 # (three digits at most: "2018" at the end of a footer is a year, not a page).
 _PAGE_PHRASE = re.compile(r"\b(?:page\s*)?\d{1,4}\s*of\s*\d{1,4}\b|\bpage\s*\d{1,4}\b|^\s*\d{1,3}\s+|\s+\d{1,3}\s*$", re.I)
+#: "Page 3 of 16" at a page's edge is furniture in any size, even on a one-page document
+_PAGE_N_OF_M = re.compile(r"\bpage\s+\d{1,4}\s+of\s+\d{1,4}\s*$", re.I)
 _PAGE_OF = re.compile(r"\bpage\s*\d{1,4}(?:\s*of\s*\d{1,4})?\b", re.I)
 
 
@@ -45,6 +47,8 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
     for page in pages:
         by_top = sorted(page.lines, key=lambda line: line.top)  # reading order differs on 2-column pages
         ends = by_top[:2] + by_top[-2:] if len(by_top) > 4 else by_top
+        if len(by_top) > 4:
+            ends = _tight_small_print(by_top, ends, body)
         candidates[page.number] = ends
         for key in {_furniture_key(line) for line in ends}:
             counts[key] += 1
@@ -58,7 +62,7 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
             threshold = 2 if small else max(2, len(pages) / 2)
             if _PAGE_NUMBER.match(line.text) or not key[0]:
                 drop.add(id(line))
-            elif counts[key] >= threshold or (small and _PAGE_OF.search(line.text)):
+            elif counts[key] >= threshold or (small and _PAGE_OF.search(line.text)) or _PAGE_N_OF_M.search(line.text):
                 drop.add(id(line))
                 labels.setdefault(key, line.text)
     for page in pages:
@@ -71,6 +75,24 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
         if constant:
             furniture.append(constant)
     return furniture
+
+
+def _tight_small_print(by_top: list[Line], ends: list[Line], body: float) -> list[Line]:
+    """The end lines plus small print stacked tight against them: a footer that wraps onto a
+    third line on a narrow page ("https://.../eula_2024-" / "01-05 Page 3 of" / "18") is one band."""
+    out = list(ends)
+    taken = {id(line) for line in ends}
+    for step, edge in ((1, 2), (-1, len(by_top) - 3)):
+        i = edge
+        while 0 <= i < len(by_top) and id(by_top[i]) not in taken:
+            line, near = by_top[i], by_top[i - step]
+            if line.size >= body - 0.4 or abs(line.size - near.size) > 0.5 \
+                    or min(abs(line.top - near.bottom), abs(near.top - line.bottom)) > 3:
+                break
+            out.append(line)
+            taken.add(id(line))
+            i += step
+    return out
 
 
 def _variants(ends: list[Line], drop: set[int], keys: set[tuple], body: float) -> set[int]:

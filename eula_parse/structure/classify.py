@@ -15,8 +15,9 @@ _TITLE_WORDS = re.compile(r"\b(?:agreement|licen[cs]e|terms|eula|conditions)\b",
 #: a plain-text run-in heading after a section number: "2.2.1 Downloaded Software License Grant. Subject to ...",
 #: "9. GOVERNING LAW; SEVERABILITY. This Agreement ..." (";", "," and "&" join heading words)
 _TITLE_WORDS_RUN = (
-    r"((?:\(?[A-Z][\w’'/&-]*\)?[,;]?)(?:\s+(?:\(?[A-Z][\w’'/&-]*\)?[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})"
-)
+    r"((?:(?:[A-Z]\.){2,}|\(?[A-Z][\w’'/&-]*\)?[,;]?)"
+    r"(?:\s+(?:(?:[A-Z]\.){2,}|\(?[A-Z][\w’'/&-]*\)?[,;]?|of|and|or|the|to|for|in|on|a|an|with|by|from|&)){0,9})"
+)  # initials count as a word: "U.S. Government Restricted Rights."
 _TITLE_RUNIN = re.compile(r"^" + _TITLE_WORDS_RUN + r"\.\s+(?=[A-Z“\"(])")
 #: the same ended by a colon, as lettered items label themselves: "f. MB-Research GmbH (MBR) Data: Users ..."
 _TITLE_COLON = re.compile(r"^" + _TITLE_WORDS_RUN + r":\s+(?=[A-Z“\"(])")
@@ -53,7 +54,8 @@ def _styled_runin(para: Para, style: str) -> Optional[str]:
 def _title_runin(para: Para) -> Optional[str]:
     """A plain-text heading right after a section number, when a sentence follows it."""
     rest = para.text[para.marker.length :]
-    m = _TITLE_RUNIN.match(rest) or _TITLE_RUNIN.match(rest.rstrip() + " X")  # heading alone on its line
+    # heading alone on its line, or ended by a colon ("6. Notice and Attribution: You must ...")
+    m = _TITLE_RUNIN.match(rest) or _TITLE_RUNIN.match(rest.rstrip() + " X") or _TITLE_COLON.match(rest)
     if m and m.end() >= len(rest.rstrip()) and len(m.group(1).split()) < 2:
         return None  # "11. Reserved." is a clause, not a heading
     return m.group(1) if m else None
@@ -89,9 +91,10 @@ def classify(paras: list[Para], body: float) -> None:
 def _short_heading(text: str) -> bool:
     """A few words that name something ("Grant of License", "Limitation of liability."), not a sentence."""
     words = text.split()
+    inner = re.sub(r"\b(?:[A-Z]\.){2,}(?=\s)", "X", text)  # initials are not a sentence's end: "U.S. GOVERNMENT"
     return (
         0 < len(words) <= 8 and len(text) <= 80 and text[0].isupper()
-        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", text)
+        and not text.endswith((",", ";")) and not re.search(r"[.;:!?]\s", inner)
     )
 
 
@@ -99,8 +102,24 @@ def _own_line_headings(paras: list[Para]) -> None:
     """A number with a short line of words and nothing else, followed by what it heads (body text
     set further in, or its own first sub-number: "5. Confidentiality." over "5.1"), is a heading
     on a line of its own, whatever its weight: "11. Reserved." followed by "12." stays a clause."""
-    for para, following in zip(paras, paras[1:]):
-        if para.kind != "numbered" or para.marker.kind != "decimal" or len(para.lines) != 1:
+    for para, following in zip(paras, paras[1:] + [None]):
+        if para.kind != "numbered" or para.marker.kind not in ("decimal", "part"):
+            continue
+        if len(para.lines) > 1:
+            # "2. LICENSE" broken off the sentence under it with no space between: a heading line,
+            # told by the case changing, or by the next line set further in or running much further
+            # ("ARTICLE 22 - UNITED STATES GOVERNMENT END" / "USERS" wraps in a narrow column)
+            for k in range(1, min(3, len(para.lines))):
+                head, second = para.lines[:k], para.lines[k]
+                rest = " ".join(line.text.strip() for line in head)[para.marker.length :].strip()
+                broken = not _heading_like(second.text) or (k == 1 and (
+                    second.x0 > head[0].x0 + 2 or second.x1 - head[0].x1 > 0.3 * (second.x1 - second.x0)))
+                if all(_heading_like(line.text) for line in head) and _short_heading(rest) and _heading_like(rest) \
+                        and not rest.endswith(".") and broken and para.text[para.marker.length :].strip().startswith(rest):
+                    para.kind, para.heading = "runin", rest.strip(" -–—:.") or None
+                    break
+            continue
+        if following is None or para.marker.kind != "decimal":
             continue
         rest = para.text[para.marker.length :].strip()
         if not _short_heading(rest):
@@ -108,7 +127,8 @@ def _own_line_headings(paras: list[Para]) -> None:
         number = para.marker.number.rstrip(".")
         child = following.marker is not None and following.marker.number.startswith(number + ".")
         indented_body = following.marker is None and following.lines[0].x0 > para.lines[0].x0 + 2
-        unpunctuated = following.marker is None and not rest.endswith(".") and len(rest.split()) <= 6
+        # "1. DEFINITIONS" over "1. \"Derivative Works\" means ...": upper case with no stop names what follows
+        unpunctuated = (following.marker is None or _heading_like(rest)) and not rest.endswith(".") and len(rest.split()) <= 6
         # "2. Terms of Use for Online Services:" over "a. ...": a title-case name, not a lead-in sentence
         titled_list = (
             following.marker is not None and following.marker.kind == "item" and rest.endswith(":")
@@ -155,9 +175,13 @@ def _title_index(paras: list[Para], first_page: int, body: float, width: float =
         return max(larger, key=lambda i: (paras[i].size, bool(_TITLE_WORDS.search(paras[i].text)), -i))
     opening = [i for i in page if paras[i].size >= body - 0.2][:1]
     centred = [i for i in page if len(paras[i].lines) <= 2 and not paras[i].marker and _centred(paras[i], width)]
+    # the document's opening paragraph may be a long title in body type when it names the
+    # document ("User License Agreement for ... SDK, ... and ... Packages") in at most two lines
     plain = [
         i for i in sorted(set(displays + opening + centred))
-        if len(paras[i].text) < 120 and not paras[i].text.rstrip().endswith(".")
+        if (len(paras[i].text) < 120 or (i in opening and len(paras[i].lines) <= 2 and len(paras[i].text) < 200
+                                         and _TITLE_WORDS.search(paras[i].text)))
+        and not paras[i].text.rstrip().endswith(".")
     ]
     named = [i for i in plain if _TITLE_WORDS.search(paras[i].text)]
     return (named or plain or [None])[0]
@@ -200,6 +224,9 @@ _VERSION_IN_TEXT = re.compile(
 )
 
 
+_PRINT_MARKS = re.compile(r"https?://|www\.|\b(?:printed|generated|downloaded|retrieved|accessed)\b", re.I)
+
+
 def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
     """The version label: a "Version ..."/"Revised ..." phrase in the title block, else the
     constant text of a running header/footer that carries a number, else a closing
@@ -210,7 +237,9 @@ def _version(extraction: Layout, paras: list[Para]) -> Optional[str]:
         if m:
             return normalize_space(m.group(0))
     for text in extraction.furniture:
-        if re.search(r"\d", text):
+        # a web address or a print stamp ("Printed 11/30/2026") in a browser's print margins carries
+        # digits too, but names a page or the day it was printed, not the agreement's version
+        if re.search(r"\d", text) and not _PRINT_MARKS.search(text):
             return text
     for para in paras[-3:]:
         m = _VERSION_IN_TEXT.search(para.text) if len(para.text) < 200 else None

@@ -95,8 +95,9 @@ def join_lines(texts: list[str], vocabulary: set[str]) -> str:
     return out
 
 
-def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 0.0) -> bool:
-    """Does ``line`` start a new paragraph after ``prev``? (``right``: the column's right edge)"""
+def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 0.0, first: Optional[Line] = None) -> bool:
+    """Does ``line`` start a new paragraph after ``prev``? (``right``: the column's right edge,
+    ``first``: the first line of the paragraph ``prev`` ends)"""
     if abs(line.size - prev.size) > 0.4:
         return True
     # A whole-bold line next to a regular one is a heading boundary, unless the regular
@@ -106,8 +107,12 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
     if line.bold and not prev.bold and (max(line.size, prev.size) > body + 0.4 or _TERMINAL.search(prev.text.rstrip())):
         return True  # a bold line after a finished sentence (a heading at the top of a page, too)
     same_flow = line.gap is not None
-    if same_flow and spacing and line.gap > max(spacing * 1.6, spacing + 2.5):
+    # type larger than the body is set with more lead: a title wrapping over lines is one paragraph
+    lead = spacing * max(1.0, line.size / body) if body else spacing
+    if same_flow and spacing and line.gap > max(lead * 1.6, lead + 2.5):
         return True
+    if line.bold and not prev.bold and right and prev.x1 < right - 40:
+        return True  # a whole-bold line under a short regular one ("Home | Policies" over the title)
     if (
         line.bold_prefix and not line.bold and not prev.bold and _RUNIN_END.search(line.bold_prefix.rstrip())
         and (_TERMINAL.search(prev.text.rstrip()) or not same_flow)
@@ -124,6 +129,11 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
     if marker and marker.kind == "decimal" and right and prev.x1 < right - 40 and line.x0 <= prev.x0 + 2 \
             and not re.search(r"[\w,]$", prev.text.rstrip()):
         return True  # a rule line that stops short of the margin: "-----" over "1. This LICENSE ..."
+    if marker and marker.kind == "decimal" and right and same_flow and prev.x1 < right - 40 \
+            and first is not None and abs(line.x0 - first.x0) <= 2 and _next_number(first.text, marker):
+        # "14. THIRD-PARTY TERMS OF AGREEMENTS AND" / "BENEFICIARY" / "15. INTELLECTUAL ...": the line
+        # before stopped well short of the margin and the number continues the paragraph's own
+        return True
     if marker:
         if marker.kind == "item" and not _TERMINAL.search(prev.text.rstrip()) and line.x0 >= prev.x0 - 2:
             return False  # "... license rights, b) you ..." wrapped onto a new line
@@ -132,6 +142,16 @@ def _breaks(prev: Line, line: Line, spacing: float, body: float, right: float = 
         if marker_of(prev.text) and abs(line.x0 - prev.x0) <= 2:
             return True
     return False
+
+
+def _next_number(text: str, marker: Marker) -> bool:
+    """Does ``marker`` carry the number after the one ``text`` opens with (14. -> 15., 2.3 -> 2.4)?"""
+    opening = marker_of(text)
+    if opening is None or opening.kind != "decimal":
+        return False
+    last = [int(n) for n in opening.number.rstrip(".").split(".") if n.isdigit()]
+    new = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()]
+    return bool(last) and len(new) == len(last) and new[:-1] == last[:-1] and new[-1] == last[-1] + 1
 
 
 def paragraphs(lines: list[Line]) -> list[Para]:
@@ -147,7 +167,7 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     paras: list[Para] = []
     for line in lines:
         prev = paras[-1].lines[-1] if paras else None
-        if prev and not _breaks(prev, line, spacing, body, right.get((prev.page, prev.column), 0.0)):
+        if prev and not _breaks(prev, line, spacing, body, right.get((prev.page, prev.column), 0.0), paras[-1].lines[0]):
             paras[-1].lines.append(line)
         else:
             paras.append(Para([line]))
@@ -156,6 +176,9 @@ def paragraphs(lines: list[Line]) -> list[Para]:
     return paras
 
 
+#: "ARTICLE 1 - DEFINITIONS AND INTERPRETATION 1.1. In this Agreement": a first sub-number run on
+#: after a heading in capitals, with no stop between
+_RUN_ON_AFTER_HEADING = re.compile(r"[\s\-–—:]*[A-Z][A-Z ,;&/'’-]*[A-Z]\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
 _RUN_ON_NUMBER = re.compile(r"(?<=[.;:])\s+(\d{1,3}(?:\.\d{1,3})+)\.?\s+(?=[A-Z“\"(])")
 
 
@@ -180,9 +203,15 @@ def split_run_on_numbers(paras: list[Para]) -> list[Para]:
         marker = marker_of(para.text)
         if marker and marker.kind == "decimal":
             last = [int(n) for n in marker.number.rstrip(".").split(".") if n.isdigit()] or None
+        elif marker and marker.kind == "part" and marker.number.split()[-1].isdigit():
+            last = [int(marker.number.split()[-1])]  # "ARTICLE 1" is followed by 1.1
         cuts = []
         if last is not None:
-            for m in _RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0):
+            found = list(_RUN_ON_NUMBER.finditer(para.text, marker.length if marker else 0))
+            m = _RUN_ON_AFTER_HEADING.match(para.text, marker.length) if marker else None
+            if m and (not found or found[0].start() > m.start()):
+                found.insert(0, m)
+            for m in found:
                 number = [int(n) for n in m.group(1).split(".")]
                 if _follows(last, number):
                     cuts.append(m.start(1))

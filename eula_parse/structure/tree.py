@@ -82,6 +82,7 @@ class _TreeBuilder:
         self.stack: list[tuple[float, Section, list[Para], Optional[tuple]]] = []  # open sections: rank, node, paragraphs, heading style
         self.top_integers: list[int] = []  # numbers of the top-level "1." / "2.0" sections seen so far
         self.section_paras: dict[int, list[Para]] = {}
+        self.head_paras: dict[int, Para] = {}  # the paragraph that opened each section
         self.group: Optional[Group] = None
         self.product: Optional[Product] = None
         self.product_paras: list[Para] = []
@@ -100,6 +101,13 @@ class _TreeBuilder:
         self.title_block = _title_lines(paras, title_index, extraction.pages[0].width)
         if title_index is not None:
             doc.title = normalize_space(" ".join(paras[i].text for i in sorted(self.title_block)))
+            lines = paras[title_index].lines
+            caps = next((n for n, line in enumerate(lines) if not _heading_like(line.text)), len(lines))
+            if len(self.title_block) == 1 and 0 < caps < len(lines) \
+                    and not any(_heading_like(line.text) for line in lines[caps:]):
+                # "LICENSE, SUPPORT, AND SERVICES AGREEMENT" over "General Conditions" with no space
+                # between: the case changes where the title ends and a subtitle begins
+                doc.title = normalize_space(" ".join(line.text for line in lines[:caps]))
         doc.version = _version(extraction, paras)
         # A display line that is only the version label ("Version 1.4 – 12.03.2025") labels the document, like the title.
         self.label_index = next(
@@ -235,7 +243,7 @@ class _TreeBuilder:
             return
         if para.marker and para.marker.kind == "decimal" and para.kind in ("numbered", "runin"):
             heading = para.heading if para.kind == "runin" else None
-            self._open_section(Section(id="", number=para.marker.number, heading=heading), self._rank_of(para.marker), para)
+            self._open_section(Section(id="", number=para.marker.number, heading=heading), self._rank_of(para.marker, para), para)
             start = len(_runin_text(para)) if para.kind == "runin" else para.marker.length
             self.section_paras[id(stack[-1][1])].append(_with_text(para, para.text[start:].strip()))
             return
@@ -249,7 +257,11 @@ class _TreeBuilder:
         paras = self.paras
         letter = _LETTER_HEADING.match(para.text) if para.kind == "display" and not para.marker else None
         parts = [r for r, s, _, _ in self.stack if s.number and " " in s.number]
-        if is_part:
+        runin_body = None
+        if is_part and para.kind == "runin" and para.heading:  # "ARTICLE 13 - ADVERTISING" over its text
+            number, heading, rank = para.marker.number, para.heading, self._part_rank(para.marker)
+            runin_body = para.text[len(_runin_text(para)) :].strip()
+        elif is_part:
             number, heading = _split_part_heading(para.text, para.marker)
             rank = self._part_rank(para.marker)
             following = paras[index + 1] if index + 1 < len(paras) else None
@@ -261,7 +273,7 @@ class _TreeBuilder:
             number, heading, rank = letter.group(1), letter.group(2).strip(" :."), parts[-1] + 0.5
         elif para.marker and para.marker.kind == "decimal":
             number, heading = para.marker.number, para.text[para.marker.length :].strip(" .:") or None
-            rank = self._rank_of(para.marker)
+            rank = self._rank_of(para.marker, para)
         else:
             number, heading, rank = None, normalize_space(para.text), 0
         code = None
@@ -275,10 +287,12 @@ class _TreeBuilder:
         self._open_section(Section(id="", number=number, heading=heading), rank, para, para.style)
         if code:
             self.section_paras[id(self.stack[-1][1])].append(Para(lines=para.lines[-1:], text=code))
+        if runin_body:
+            self.section_paras[id(self.stack[-1][1])].append(_with_text(para, runin_body))
 
     # -- nesting -----------------------------------------------------------------------
 
-    def _rank_of(self, marker: Marker) -> float:
+    def _rank_of(self, marker: Marker, para: Optional[Para] = None) -> float:
         """A plain "1." list inside a "2.1"-style section is a sub-list, not a new top level."""
         stack, top_integers = self.stack, self.top_integers
         parts = marker.number.split(".")
@@ -295,10 +309,21 @@ class _TreeBuilder:
         if deep is not None and not continues_top:
             return deep + 0.5
         open_number = stack[-1][1].number if stack else None
-        if number == 1 and top_integers and open_number == str(top_integers[-1]):
+        if number == 1 and top_integers and open_number == str(top_integers[-1]) \
+                and not _headed_alike(self.head_paras.get(id(stack[-1][1])), para) and not self._contents_list():
             return marker.rank + 0.5  # a list restarting at 1 right inside section N is N's list
         top_integers.append(number)
         return marker.rank
+
+    def _contents_list(self) -> bool:
+        """Have all the top-level numbered sections so far been bare one-line headings (no text,
+        nothing under them)? Then they were a table of contents, and a "1." after them starts the
+        agreement's own headings, not a list inside the last entry."""
+        numbered = [s for s in self.doc.sections if s.number]
+        return len(numbered) >= 3 and all(
+            not s.children and len(self.section_paras.get(id(s), [])) <= 1 and _headed(self.head_paras.get(id(s)))
+            for s in numbered
+        )
 
     def _part_rank(self, marker: Marker) -> float:
         """ "ARTICLE 2" is a sibling of an open "ARTICLE 1"; opened inside a "SECTION 1" (a word
@@ -336,6 +361,7 @@ class _TreeBuilder:
             section.id = self.ids.unique(f"general/{slugify(section.heading or 'section')}")
         parent_children.append(section)
         self.section_paras[id(section)] = []
+        self.head_paras[id(section)] = para
         stack.append((rank, section, self.section_paras[id(section)], style if para.kind == "display" else None))
         section.page_start = section.page_end = para.page_start
 
@@ -412,6 +438,23 @@ def _plausible(number: str, open_sections: list[Section]) -> bool:
         return True
     opened = [_depth_number(s.number) for s in open_sections]
     return parts[:-1] in opened or any(o and o[:-1] == parts[:-1] for o in opened) or parts[-1] <= 2
+
+
+def _headed(para: Optional[Para]) -> bool:
+    """Does the numbered paragraph carry a heading: a run-in one, or a short upper-case line of its own?"""
+    if para is None or para.marker is None:
+        return False
+    if para.kind == "runin" and para.heading:
+        return True
+    rest = para.text[para.marker.length :].strip()
+    return len(para.lines) <= 2 and _short_heading(rest) and _heading_like(rest)  # a narrow column may wrap it
+
+
+def _headed_alike(section_para: Optional[Para], para: Optional[Para]) -> bool:
+    """A "1." set like the open section "N." (both headed, in one type style) starts a new run of
+    numbered headings (the agreement after its table of contents, a second agreement after the
+    first), not N's own list: headings of the same style are siblings."""
+    return _headed(section_para) and _headed(para) and section_para.style == para.style
 
 
 def _first_numbered(paras: list[Para]) -> Optional[int]:
