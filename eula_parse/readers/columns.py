@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Optional
 
 from eula_parse.readers.layout import Line
@@ -30,19 +30,27 @@ class Word:
 def rows_of(words: list[Word]) -> list[list[Word]]:
     """Cluster words into rows by vertical overlap (words sorted by top first)."""
     rows: list[list[Word]] = []
-    bounds: list[tuple[float, float]] = []
-    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+    row: list[Word] = []
+    top = bottom = 0.0
+    for word in sorted(words, key=_BY_TOP):
         middle = (word.top + word.bottom) / 2
-        if rows and bounds[-1][0] <= middle <= bounds[-1][1]:
-            rows[-1].append(word)
-            top, bottom = bounds[-1]
-            bounds[-1] = (min(top, word.top), max(bottom, word.bottom))
+        if row and top <= middle <= bottom:
+            row.append(word)
+            if word.top < top:
+                top = word.top
+            if word.bottom > bottom:
+                bottom = word.bottom
         else:
-            rows.append([word])
-            bounds.append((word.top, word.bottom))
+            row = [word]
+            rows.append(row)
+            top, bottom = word.top, word.bottom
     for row in rows:
-        row.sort(key=lambda w: w.x0)
+        if len(row) > 1:
+            row.sort(key=_BY_X0)
     return rows
+
+
+_BY_TOP, _BY_X0 = attrgetter("top", "x0"), attrgetter("x0")
 
 
 def find_gutter(rows: list[list[Word]], width: float, min_share: float = 0.2) -> Optional[float]:
@@ -191,43 +199,58 @@ def _glyph_gaps(words: list[Word], space: list[bool]) -> set[int]:
     spaced = sorted(g for g, s in zip(gaps, space) if s)
     if not spaced:
         return set()
-    typical = spaced[(len(spaced) - 1) // 2] if len(spaced) > 2 else 0.0
+    typical = 1.5 * spaced[(len(spaced) - 1) // 2] if len(spaced) > 2 else 0.0
+    # the cheap tests first: most gaps are ordinary spaces before a word that is not lower case
     return {
         i + 1
         for i, (a, b) in enumerate(zip(words, words[1:]))
-        if space[i] and max(0.45 * b.size, 1.5 * typical) < gaps[i] < 1.4 * b.size and a.text[-1:] not in _WORD_END and b.text[:1].islower()
+        if space[i] and b.text[:1].islower() and a.text[-1:] not in _WORD_END
+        and 0.45 * b.size < gaps[i] and typical < gaps[i] < 1.4 * b.size
     }
 
 
 def make_line(words: list[Word], page: int) -> Line:
-    parts = [words[0].text]
+    first = words[0]
     space = spaces(words)
-    wide = _glyph_gaps(words, space)
+    wide = _glyph_gaps(words, space) if any(space) else ()
+    parts = [first.text]
+    length = len(first.text)
     glyph_gaps = []
+    # the line's dominant size: the one most characters are set in (the first such on a tie)
+    sizes = {first.size: length}
+    top, bottom = first.top, first.bottom
     for i, (word, before) in enumerate(zip(words[1:], space), start=1):
+        text = word.text
         if before:
             if i in wide:
-                glyph_gaps.append(sum(map(len, parts)))
+                glyph_gaps.append(length)
             parts.append(" ")
-        parts.append(word.text)
-    sizes = Counter()
-    for w in words:
-        sizes[w.size] += len(w.text)
+            length += 1
+        parts.append(text)
+        length += len(text)
+        sizes[word.size] = sizes.get(word.size, 0) + len(text)
+        if word.top < top:
+            top = word.top
+        if word.bottom > bottom:
+            bottom = word.bottom
+    size = max(sizes, key=sizes.__getitem__) if len(sizes) > 1 else first.size
     # A list number set in the regular face before a bold or italic heading ("2." + "Nature of
     # the Software") belongs to the heading: a reader sees a bold numbered heading.
-    lead = 1 if len(words) > 1 and _MARKER_WORD.match(words[0].text) else 0
+    lead = 1 if len(words) > 1 and _MARKER_WORD.match(first.text) else 0
+    bold = all(w.bold for w in words[lead:])
+    italic = all(w.italic for w in words[lead:])
     return Line(
         text="".join(parts),
         page=page,
-        x0=words[0].x0,
+        x0=first.x0,
         x1=words[-1].x1,
-        top=min(w.top for w in words),
-        bottom=max(w.bottom for w in words),
-        size=sizes.most_common(1)[0][0],
-        bold=all(w.bold for w in words[lead:]),
-        bold_prefix=_styled_prefix(words, lead, "bold"),
-        italic=all(w.italic for w in words[lead:]),
-        italic_prefix=_styled_prefix(words, lead, "italic"),
+        top=top,
+        bottom=bottom,
+        size=size,
+        bold=bold,
+        bold_prefix=_styled_prefix(words, lead, "bold") if words[lead].bold else "",
+        italic=italic,
+        italic_prefix=_styled_prefix(words, lead, "italic") if words[lead].italic else "",
         glyph_gaps=tuple(glyph_gaps),
     )
 
