@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Optional
 
+import numpy as np
+
 from eula_parse.readers.layout import Line
 
 
@@ -196,56 +198,53 @@ def _glyph_gaps(words: list[Word], space: list[bool]) -> set[int]:
     row's typical space but no wider than a space and a wide glyph, before a lower-case letter and not after punctuation: a glyph without text
     stood there (the ligature repair decides from the words around it)."""
     gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:])]
-    spaced = sorted(g for g, s in zip(gaps, space) if s)
-    if not spaced:
-        return set()
-    typical = 1.5 * spaced[(len(spaced) - 1) // 2] if len(spaced) > 2 else 0.0
-    # the cheap tests first: most gaps are ordinary spaces before a word that is not lower case
-    return {
-        i + 1
+    # the tests against the words themselves first: most lines have no such gap at all
+    candidates = [
+        i
         for i, (a, b) in enumerate(zip(words, words[1:]))
-        if space[i] and b.text[:1].islower() and a.text[-1:] not in _WORD_END
-        and 0.45 * b.size < gaps[i] and typical < gaps[i] < 1.4 * b.size
-    }
+        if space[i] and 0.45 * b.size < gaps[i] < 1.4 * b.size and b.text[:1].islower() and a.text[-1:] not in _WORD_END
+    ]
+    if not candidates:
+        return set()
+    spaced = sorted(g for g, s in zip(gaps, space) if s)
+    typical = spaced[(len(spaced) - 1) // 2] if len(spaced) > 2 else 0.0
+    return {i + 1 for i in candidates if 1.5 * typical < gaps[i]}
 
 
 def make_line(words: list[Word], page: int) -> Line:
     first = words[0]
+    texts = [w.text for w in words]
     space = spaces(words)
-    wide = _glyph_gaps(words, space) if any(space) else ()
-    parts = [first.text]
-    length = len(first.text)
+    text = first.text + "".join([" " + t if before else t for t, before in zip(texts[1:], space)])
+    wide = _glyph_gaps(words, space)
     glyph_gaps = []
+    if wide:  # offsets of the spaces standing for those gaps
+        length = len(first.text)
+        for i, (t, before) in enumerate(zip(texts[1:], space), start=1):
+            if before:
+                if i in wide:
+                    glyph_gaps.append(length)
+                length += 1
+            length += len(t)
     # the line's dominant size: the one most characters are set in (the first such on a tie)
-    sizes = {first.size: length}
-    top, bottom = first.top, first.bottom
-    for i, (word, before) in enumerate(zip(words[1:], space), start=1):
-        text = word.text
-        if before:
-            if i in wide:
-                glyph_gaps.append(length)
-            parts.append(" ")
-            length += 1
-        parts.append(text)
-        length += len(text)
-        sizes[word.size] = sizes.get(word.size, 0) + len(text)
-        if word.top < top:
-            top = word.top
-        if word.bottom > bottom:
-            bottom = word.bottom
-    size = max(sizes, key=sizes.__getitem__) if len(sizes) > 1 else first.size
+    size = first.size
+    if len(words) > 1 and any(w.size != size for w in words):
+        sizes: dict[float, int] = {}
+        for w in words:
+            sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
+        size = max(sizes, key=sizes.__getitem__)
     # A list number set in the regular face before a bold or italic heading ("2." + "Nature of
     # the Software") belongs to the heading: a reader sees a bold numbered heading.
     lead = 1 if len(words) > 1 and _MARKER_WORD.match(first.text) else 0
     bold = all(w.bold for w in words[lead:])
     italic = all(w.italic for w in words[lead:])
     return Line(
-        text="".join(parts),
+        text=text,
         page=page,
         x0=first.x0,
         x1=words[-1].x1,
-        top=top,
-        bottom=bottom,
+        top=min(map(_TOP, words)),
+        bottom=max(map(_BOTTOM, words)),
         size=size,
         bold=bold,
         bold_prefix=_styled_prefix(words, lead, "bold") if words[lead].bold else "",
@@ -253,6 +252,9 @@ def make_line(words: list[Word], page: int) -> Line:
         italic_prefix=_styled_prefix(words, lead, "italic") if words[lead].italic else "",
         glyph_gaps=tuple(glyph_gaps),
     )
+
+
+_TOP, _BOTTOM = attrgetter("top"), attrgetter("bottom")
 
 
 #: a list number or letter as one word: "2.", "1.1", "12.1.", "(iii)", "a)", "B."
@@ -291,20 +293,7 @@ def column_regions(rows: list[list[Word]], width: float) -> list[tuple[list[list
     """
     if len(rows) < _REGION_ROWS or sum(_two_sided_gap(row, width) for row in rows) < _REGION_TWO_SIDED:
         return [(rows, None)]  # no row shows a gutter-wide gap with text both sides: one column
-    xs = [float(step) for step in range(int(width * 0.30), int(width * 0.70), 2)]
-    spans = [_spans(row) for row in rows]
-    best: tuple[int, int] = (0, 0)
-    for x in xs:
-        start, two_sided = 0, 0
-        for i, row_spans in enumerate(spans + [None]):
-            crosses = row_spans is None or any(lo < x < hi for lo, hi in row_spans)
-            if not crosses:
-                two_sided += rows[i][0].x1 < x < rows[i][-1].x0
-                continue
-            if i - start >= _REGION_ROWS and two_sided >= _REGION_TWO_SIDED and i - start > best[1] - best[0]:
-                best = (start, i)
-            start, two_sided = i + 1, 0
-    start, end = best
+    start, end = _longest_clear_run(rows, width)
     gutter = find_gutter(rows[start:end], width, min_share=0.02) if end else None
     if gutter is None:
         return [(rows, None)]
@@ -313,6 +302,41 @@ def column_regions(rows: list[list[Word]], width: float) -> list[tuple[list[list
     above = column_regions(rows[:start], width) if start else []
     below = column_regions(rows[end:], width) if end < len(rows) else []
     return above + [(rows[start:end], gutter)] + below
+
+
+def _longest_clear_run(rows: list[list[Word]], width: float) -> tuple[int, int]:
+    """Rows ``[start, end)`` of the longest run (the first of the longest, x by x from the left)
+    of at least ``_REGION_ROWS`` consecutive rows clear at some x in the middle of the page, with
+    ``_REGION_TWO_SIDED`` of them having words both sides of it; ``(0, 0)`` when there is none.
+
+    Done as arrays over rows x candidate xs (a row's spans cover ranges of xs, found by
+    bisection), because testing each x against each row in Python cost as much as the rest of the page.
+    """
+    xs = [float(step) for step in range(int(width * 0.30), int(width * 0.70), 2)]
+    n = len(rows)
+    if not xs:
+        return 0, 0
+    crossing = np.zeros((n + 1, len(xs)), dtype=bool)
+    crossing[n] = True  # the end of the page closes the last run
+    two_sided = np.zeros((n + 1, len(xs)), dtype=np.int64)
+    for i, row in enumerate(rows):
+        for lo, hi in _spans(row):
+            crossing[i, bisect_right(xs, lo):bisect_left(xs, hi)] = True
+        two_sided[i + 1, bisect_right(xs, row[0].x1):bisect_left(xs, row[-1].x0)] = 1
+    two_sided[1:][crossing[:-1]] = 0
+    before = np.cumsum(two_sided, axis=0)  # row k: two-sided rows above row k
+    index = np.arange(n + 1)[:, None]
+    last = np.maximum.accumulate(np.where(crossing, index, -1), axis=0)
+    start = np.vstack([np.full((1, len(xs)), -1), last[:-1]]) + 1  # each run's first row
+    length = index - start
+    sided = before - np.take_along_axis(before, start, axis=0)
+    ok = crossing & (length >= _REGION_ROWS) & (sided >= _REGION_TWO_SIDED)
+    if not ok.any():
+        return 0, 0
+    scores = np.where(ok, length, -1).T.ravel()  # x by x, then row by row, as read
+    best = int(np.argmax(scores))
+    x_at, end = divmod(best, n + 1)
+    return int(start[end, x_at]), end
 
 
 def _wraps_at(rows: list[list[Word]], gutter: float) -> bool:
