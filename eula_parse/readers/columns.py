@@ -102,14 +102,7 @@ def _rows_crossing(rows: list[list[Word]], xs: list[float]) -> list[int]:
     """
     delta = [0] * (len(xs) + 1)
     for row in rows:
-        spans: list[list[float]] = []
-        for w in sorted(row, key=lambda w: w.x0):
-            lo, hi = w.x0 - 4, w.x1 + 4
-            if spans and lo < spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], hi)
-            else:
-                spans.append([lo, hi])
-        for lo, hi in spans:
+        for lo, hi in _spans(sorted(row, key=_BY_X0)):
             first, end = bisect_right(xs, lo), bisect_left(xs, hi)
             if first < end:
                 delta[first] += 1
