@@ -140,8 +140,10 @@ def _own_line_headings(paras: list[Para]) -> None:
 
 def _heading_like(text: str) -> bool:
     """Short and mostly upper case: "SCOPE OF USE", not a sentence that happens to start "Exhibit 1"."""
-    letters = [c for c in text if c.isalpha()]
-    return 0 < len(text) <= 100 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+    if not 0 < len(text) <= 100:
+        return False
+    letters = "".join(filter(str.isalpha, text))
+    return sum(map(str.isupper, letters)) >= 0.7 * len(letters)
 
 
 def _split_part_heading(text: str, marker: Marker) -> tuple[str, Optional[str]]:

@@ -76,12 +76,12 @@ def join_lines(texts: list[str], vocabulary: set[str]) -> str:
             continue
         if not text:
             continue
-        last = out.rsplit(" ", 1)[-1]
-        first = text.split(" ", 1)[0]
+        last = out[out.rfind(" ") + 1 :]  # (not rsplit: that copies the whole paragraph so far, line by line)
+        first = text.partition(" ")[0]
         if url_continues(last, first):
             out += text
         elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
-            head = re.findall(r"[\w’']+$", out[:-1])
+            head = re.findall(r"[\w’']+$", out[out.rfind(" ", 0, len(out) - 1) + 1 : -1])  # the last word
             tail = re.match(r"[\w’']+", text)
             if head and tail and text[0].islower():
                 joined = (head[0] + tail.group()).lower()
