@@ -42,22 +42,18 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
     on two pages, since an agreement may bundle parts with footers of their own.
     """
     body = body_size([line for page in pages for line in page.lines])
-    candidates: dict[int, list[Line]] = {}
+    candidates = {page.number: _ends(page.lines, body) for page in pages}
+    keys = {id(line): _furniture_key(line) for ends in candidates.values() for line in ends}
     counts: Counter = Counter()
-    for page in pages:
-        by_top = sorted(page.lines, key=lambda line: line.top)  # reading order differs on 2-column pages
-        ends = by_top[:2] + by_top[-2:] if len(by_top) > 4 else by_top
-        if len(by_top) > 4:
-            ends = _tight_small_print(by_top, ends, body)
-        candidates[page.number] = ends
-        for key in {_furniture_key(line) for line in ends}:
+    for ends in candidates.values():
+        for key in {keys[id(line)] for line in ends}:
             counts[key] += 1
     labels: dict[tuple, str] = {}
     drops: dict[int, set] = {}
     for page in pages:
         drop = drops[page.number] = set()
         for line in candidates[page.number]:
-            key = _furniture_key(line)
+            key = keys[id(line)]
             small = line.size < body - 0.4
             threshold = 2 if small else max(2, len(pages) / 2)
             if _PAGE_NUMBER.match(line.text) or not key[0]:
@@ -66,7 +62,7 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
                 drop.add(id(line))
                 labels.setdefault(key, line.text)
     for page in pages:
-        drop = drops[page.number] | _variants(candidates[page.number], drops[page.number], set(labels), body)
+        drop = drops[page.number] | _variants(candidates[page.number], drops[page.number], set(labels), body, keys)
         page.lines = [line for line in page.lines if id(line) not in drop]
     furniture = []
     # The version label usually shares a line with the page number: list those first.
@@ -75,6 +71,14 @@ def _remove_furniture(pages: list[Page]) -> list[str]:
         if constant:
             furniture.append(constant)
     return furniture
+
+
+def _ends(lines: list[Line], body: float) -> list[Line]:
+    """A page's candidate lines: the two topmost and two bottommost, with small print tight against them."""
+    by_top = sorted(lines, key=lambda line: line.top)  # reading order differs on 2-column pages
+    if len(by_top) <= 4:
+        return by_top
+    return _tight_small_print(by_top, by_top[:2] + by_top[-2:], body)
 
 
 def _tight_small_print(by_top: list[Line], ends: list[Line], body: float) -> list[Line]:
@@ -95,13 +99,13 @@ def _tight_small_print(by_top: list[Line], ends: list[Line], body: float) -> lis
     return out
 
 
-def _variants(ends: list[Line], drop: set[int], keys: set[tuple], body: float) -> set[int]:
+def _variants(ends: list[Line], drop: set[int], keys: set[tuple], body: float, key_of: dict[int, tuple]) -> set[int]:
     """Small print in the band that only varies a running footer ("SLA0051 - Rev 3 - May 2020
     www.st.com" on the first page, "SLA0051 - Rev 3 page 2/3" on the others), and small print
     set tight against a footer line (a second footer line), are furniture too."""
     more: set[int] = set()
     for line in ends:
-        key = _furniture_key(line)
+        key = key_of[id(line)]
         if id(line) in drop or line.size >= body - 0.4:
             continue
         for known, _size in keys:
@@ -127,6 +131,6 @@ def remove_furniture(pages: list[Page]) -> list[str]:
     """
     furniture = _remove_furniture(pages)
     labels = {" ".join(text.split()) for text in furniture if re.search(r"\d", text)}
-    for page in pages:
+    for page in pages if labels else ():
         page.lines = [line for line in page.lines if " ".join(line.text.split()) not in labels]
     return furniture
