@@ -108,7 +108,17 @@ def _cased(ligature: str, word: str) -> str:
 
 #: A line that may hold a stand-in: a private-use or control character, or an ASCII symbol or
 #: digit right after a letter (cheap test before any word is looked at).
-_QUICK = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]|(?<=[^\W\d_])[0-9()*$%^`\[\]{}]")
+_HIDDEN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+_SYMBOL = re.compile(r"[0-9()*$%^`\[\]{}]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _quick(text: str) -> bool:
+    """Has ``text`` such a character? (Symbols found first, then the letter before each looked at:
+    one regex with a look-behind at every position cost as much as the rest of the repair.)"""
+    if _HIDDEN.search(text):
+        return True
+    return any(m.start() and _LETTER.match(text, m.start() - 1) for m in _SYMBOL.finditer(text))
 
 
 class _Lexicon:
@@ -161,7 +171,7 @@ def _shows_damage(lines: list[Line], document) -> bool:
     ``document()`` counts the document's words, asked only for glyph gaps."""
     for line in lines:
         for token in line.text.split():
-            if _QUICK.search(token) and _suspects(_split_edges(token)[1], token.count("(") + token.count(")")):
+            if _quick(token) and _suspects(_split_edges(token)[1], token.count("(") + token.count(")")):
                 return True
     for line in lines:
         for offset in line.glyph_gaps:
@@ -244,7 +254,7 @@ def repair(pages: list[Page]) -> int:
     "modi cation"), then gaps a glyph wide ("modi cation" -> "modification").
     """
     every_line = [line for page in pages for line in page.lines]
-    lines = [line for line in every_line if line.glyph_gaps or _QUICK.search(line.text)]
+    lines = [line for line in every_line if line.glyph_gaps or _quick(line.text)]
     counted: list[Counter] = []
 
     def document() -> Counter:
