@@ -191,6 +191,8 @@ def _glyph_gaps(words: list[Word], space: list[bool]) -> set[int]:
     row's typical space but no wider than a space and a wide glyph, before a lower-case letter and not after punctuation: a glyph without text
     stood there (the ligature repair decides from the words around it)."""
     gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:])]
+    if not gaps or max(gaps) <= 0.45 * min(w.size for w in words[1:]):
+        return set()  # most lines: no gap half an em wide
     # the tests against the words themselves first: most lines have no such gap at all
     candidates = [
         i
@@ -369,9 +371,11 @@ def _spans(row: list[Word]) -> list[tuple[float, float]]:
 
 def _two_sided_gap(row: list[Word], width: float) -> bool:
     """Has the row a gap of a gutter's width (10 pt) in the middle of the page, with text both sides?"""
-    return any(
-        b.x0 - a.x1 >= 10 and a.x1 < width * 0.70 and b.x0 > width * 0.30 for a, b in zip(row, row[1:])
-    )
+    right, left = width * 0.70, width * 0.30
+    for a, b in zip(row, row[1:]):
+        if b.x0 - a.x1 >= 10 and a.x1 < right and b.x0 > left:
+            return True
+    return False
 
 
 def page_lines(page_no: int, words: list[Word], width: float) -> list[Line]:
