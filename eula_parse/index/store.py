@@ -54,8 +54,8 @@ _SELECT_SHOWN = ("SELECT n.uid, n.id, n.kind, n.product, n.product_id, n.grp, n.
                  "n.text, n.ord, n.refs, f.document, f.version, f.title FROM nodes n JOIN files f ON f.key = n.file")
 
 
-def _node(row: sqlite3.Row) -> dict[str, Any]:
-    """A node row as the record dict it was written from (``group``, ``order``), with its file's names."""
+def _node(row: Any) -> dict[str, Any]:
+    """A node row (``sqlite3.Row`` or dict) as the record dict it was written from (``group``, ``order``)."""
     node = dict(row)
     node["group"] = node.pop("grp")
     node["order"] = node.pop("ord")
@@ -99,11 +99,15 @@ class RecordStore:
         return {r[0] for r in self.db.execute("SELECT key FROM stray")}
 
     def nodes(self, uids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """uid -> node (without ``data``) for the uids still in the store (a hit's file may have been replaced meanwhile)."""
+        """uid -> node (no ``data``) for the uids still in the store (a hit's file may have been replaced since)."""
         if not uids:
             return {}
         marks = ",".join("?" * len(uids))
-        return {r["uid"]: _node(r) for r in self.db.execute(f"{_SELECT_SHOWN} WHERE n.uid IN ({marks})", list(uids))}
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples: sqlite3.Row costs more than the query here
+        rows = cursor.execute(f"{_SELECT_SHOWN} WHERE n.uid IN ({marks})", list(uids)).fetchall()
+        names = [d[0] for d in cursor.description]
+        return {row[0]: _node(dict(zip(names, row))) for row in rows}
 
     def find(self, files: Iterable[str], **where: Any) -> list[dict[str, Any]]:
         """Nodes of the given files with every column equal to the value given, in reading order."""

@@ -37,11 +37,13 @@ RAW_FIELDS = ("file", "id", "kind", "product_id", "group_id", "number",
               "entity", "value", "modality", "refs")
 #: One float field per entity label, for ``LABEL>=X`` filters.
 NUMBER_FIELDS = tuple(f"v_{label.lower()}" for label in ENTITY_LABELS)
-#: Score added per distinct query word a record contains (see :meth:`TantivyEngine._coordination`),
+#: Score added per distinct query word a record contains (see :func:`_coordinated`),
 #: about one word's BM25 score here; the known-item questions rank the same from 1.5 to 20.
 COORDINATION = 2.0
 #: How many of the best BM25 hits the coordination bonus may reorder (at least the limit asked for).
-RERANKED = 30
+RERANKED = 20
+#: Stored with each record: the distinct terms of its searched fields, for the coordination bonus.
+WORDS_FIELD = "words"
 #: Writer memory; tantivy needs at least 15 MB per thread.
 HEAP_BYTES = 64_000_000
 _TOKENIZER = "eula"
@@ -73,6 +75,7 @@ _analyse_name = functools.lru_cache(maxsize=8192)(analyse)
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("uid", stored=True, tokenizer_name="raw")
+    builder.add_bytes_field(WORDS_FIELD, stored=True)
     for name in RAW_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw")
     for name in TEXT_FIELDS:
@@ -84,15 +87,19 @@ def _schema() -> Any:
 
 def _document(record: dict[str, Any]) -> Any:
     fields: dict[str, Any] = {"uid": record["uid"]}
-    text = " ".join(indexed_terms(record))
+    text = indexed_terms(record)
     if text:
-        fields["text"] = text
+        fields["text"] = " ".join(text)
+    searched = set(text)
     for name in NAME_FIELDS:
         value = record.get(name)
         if value:
             words = _analyse_name(value)
             if words:
                 fields[name] = words
+                if name in DEFAULT_FIELDS:
+                    searched.update(words.split())
+    fields[WORDS_FIELD] = " ".join(sorted(searched)).encode()
     for name in RAW_FIELDS:
         value = record.get(name)
         if value:
@@ -101,6 +108,24 @@ def _document(record: dict[str, Any]) -> Any:
         if f"v_{label}" in NUMBER_FIELDS:
             fields[f"v_{label}"] = [float(n) for n in nums]
     return tantivy.Document(**fields)
+
+
+def _coordinated(found: list[tuple[Any, float]], stems: set[str]) -> list[tuple[Any, float]]:
+    """The best BM25 hits, :data:`COORDINATION` added per distinct query word each has, best first.
+
+    Records matching more of the question's words rank higher: tantivy's
+    BM25 (``b`` fixed at 0.75, Whoosh's is 0.5) otherwise lets a short
+    record with two common words of the question outrank a long one with
+    those two and a rare third. The words each record holds are stored with
+    it (``words``), so this costs a set intersection per hit; bonus clauses
+    in the query cost more than the search (tantivy can no longer skip
+    blocks of records that cannot make the top).
+    """
+    scored = []
+    for doc, score in found:
+        held = (doc.get_first(WORDS_FIELD) or b"").decode().split()
+        scored.append((doc, score + COORDINATION * len(stems.intersection(held))))
+    return sorted(scored, key=lambda pair: -pair[1])
 
 
 class _TantivyWriter(Writer):
@@ -175,6 +200,12 @@ class TantivyEngine(Engine):
             tantivy.Query.term_query(self.schema, "file", "")  # raises when the schema is not ours
         except Exception as exc:  # noqa: BLE001 - any failure reading the files means damage
             raise self._damaged(exc) from exc
+        try:
+            tantivy.Query.term_query(self.schema, WORDS_FIELD, b"")
+        except ValueError as exc:
+            raise IndexCorruptError(
+                f"index at {path} was written by an older version of eula-parse (no {WORDS_FIELD} field): "
+                f"run `eula index --rebuild`") from exc
 
     def _get_searcher(self) -> Any:
         """A searcher on the last commit; reloaded only when tantivy's ``meta.json`` was replaced.
@@ -230,48 +261,22 @@ class TantivyEngine(Engine):
             if mask:
                 clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "file", mask)))
             query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-            coordination = self._coordination(q)
-            result = searcher.search(query, max(limit, RERANKED) if coordination else limit, count=count)
-            hits = [(searcher.doc(address)["uid"][0], score) for score, address in result.hits]
-            if coordination and len(hits) > 1:
-                hits = self._rerank(searcher, query, coordination, [uid for uid, _ in hits])[:limit]
+            stems = self._query_stems(q)
+            result = searcher.search(query, max(limit, RERANKED) if len(stems) > 1 else limit, count=count)
+            found = [(searcher.doc(address), score) for score, address in result.hits]
+            if len(stems) > 1:
+                found = _coordinated(found, stems)[:limit]
+            hits = [(doc["uid"][0], score) for doc, score in found]
             terms = self._highlight_words(q, vocabulary)
         except _FAILURES as exc:
             raise self._damaged(exc) from exc
         return Ranked(hits, result.count if count else None, corrected, terms)
 
-    def _coordination(self, q: wq.Query) -> list[tuple[Any, Any]]:
-        """Optional clauses adding :data:`COORDINATION` per distinct query word a record has, in any searched field.
-
-        Records matching more of the question's words rank higher: tantivy's
-        BM25 (``b`` fixed at 0.75, Whoosh's is 0.5) otherwise lets a short
-        record with two common words of the question outrank a long one with
-        those two and a rare third. Empty for a one-word query.
-        """
-        stems: dict[str, None] = {}
-        for leaf in _positive(q).leaves():
-            if isinstance(leaf, wq.Term) and leaf.fieldname in DEFAULT_FIELDS and isinstance(leaf.text, str):
-                stems[leaf.text] = None
-        if len(stems) < 2:
-            return []
-        Q, Occur = tantivy.Query, tantivy.Occur
-        return [(Occur.Should, Q.const_score_query(
-            Q.boolean_query([(Occur.Should, Q.term_query(self.schema, field, stem)) for field in DEFAULT_FIELDS]),
-            COORDINATION)) for stem in stems]
-
-    def _rerank(self, searcher: Any, query: Any, coordination: list[tuple[Any, Any]],
-                uids: list[str]) -> list[tuple[str, float]]:
-        """The best BM25 candidates ``uids`` scored again with the coordination bonus, best first.
-
-        A second search limited to the candidates: scoring every record that
-        has any query word with the bonus clauses (which keep tantivy from
-        skipping blocks of low-scoring records) was five times slower.
-        """
-        Q, Occur = tantivy.Query, tantivy.Occur
-        rescored = Q.boolean_query([(Occur.Must, query), (Occur.Must, Q.term_set_query(self.schema, "uid", uids)),
-                                    *coordination])
-        result = searcher.search(rescored, len(uids))
-        return [(searcher.doc(address)["uid"][0], score) for score, address in result.hits]
+    @staticmethod
+    def _query_stems(q: wq.Query) -> set[str]:
+        """The distinct words (stems) the query looks for in the searched fields, for :func:`_coordinated`."""
+        return {leaf.text for leaf in _positive(q).leaves()
+                if isinstance(leaf, wq.Term) and leaf.fieldname in DEFAULT_FIELDS and isinstance(leaf.text, str)}
 
     @staticmethod
     def _highlight_words(q: wq.Query, vocabulary: _Vocabulary) -> set[str]:
