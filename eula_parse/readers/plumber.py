@@ -6,6 +6,7 @@ engines refuse (pdfminer rebuilds a broken cross-reference table).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
@@ -47,8 +48,12 @@ def _open(path: Path):
         raise InputError(f"{path}: damaged PDF ({reason(cause)})") from None
 
 
+@functools.cache
 def _word_extractor():
-    """pdfplumber's word grouping, with the gap limit :data:`X_TOLERANCE_EM` of the type size added."""
+    """pdfplumber's word grouping, with the gap limit :data:`X_TOLERANCE_EM` of the type size added.
+
+    Built once, on first use (pdfplumber is imported only when a PDF is read); it keeps no state
+    between calls, so threads share it."""
     from pdfplumber.utils.text import WordExtractor
 
     class _Extractor(WordExtractor):
