@@ -34,6 +34,8 @@ def _inline_spans(text: str) -> list[tuple[str, int, int, int]]:
     A marker counts only as part of a sequence that starts at a/i and goes
     on in order, so a lone "(e.g." or a reference to "(b)" is not an item.
     """
+    if ")" not in text:
+        return []  # every marker ends with one; scanning long text without costs more than all the rest
     chains: dict[str, list[tuple[str, int, int]]] = {}
     expected: dict[str, str] = {}
     done: list[list[tuple[str, int, int]]] = []
