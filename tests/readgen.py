@@ -115,6 +115,45 @@ def build_display_type_pdf(path: PathLike, heading_style: str, *, drift: float =
     c.save()
 
 
+# -- words placed one by one, without space glyphs -----------------------------------------
+
+
+def placed(c, x: float, y: float, text: str, font: str, size: float, *, word_gap: float,
+           letter_gap: float) -> float:
+    """Set ``text`` as browsers print justified text: every glyph its own run at its own x, no
+    space glyph; letters ``letter_gap`` em apart, words ``word_gap`` em apart. Returns the end x."""
+    for word in text.split():
+        for letter in word:
+            x = run(c, x, y, letter, font, size) + letter_gap * size
+        x += (word_gap - letter_gap) * size
+    return x
+
+
+def build_placed_words_pdf(path: PathLike, size: float, *, word_gap: float = 0.15,
+                           letter_gap: float = 0.04) -> list[str]:
+    """An agreement whose words are placed without space glyphs (Chromium's print to PDF), at type
+    ``size``; the word gap is a kerned space of that size. Returns the lines drawn."""
+    c = canvas(path)
+    x, y = 72.0, 770.0
+    lines = []
+
+    def line(text: str, font: str, type_size: float) -> None:
+        placed(c, x, y, text, font, type_size, word_gap=word_gap, letter_gap=letter_gap)
+        lines.append(text)
+
+    line("SOFTWARE LICENSE AGREEMENT", BOLD, size * 1.6)
+    y -= size * 3
+    for number, (heading, text) in enumerate(SECTIONS, start=1):
+        line(f"{number}. {heading.upper()}", BOLD, size)
+        y -= size * 1.5
+        for words in wrap(text, REGULAR, size, 451 * size / 10):
+            line(words, REGULAR, size)
+            y -= size * 1.4
+        y -= size
+    c.save()
+    return lines
+
+
 # -- a font whose ligature glyphs map to the wrong text ------------------------------------
 
 LIGATURE_TEXT = [

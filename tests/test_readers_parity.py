@@ -83,7 +83,7 @@ def test_words_carry_the_same_fonts():
 
     Boxes agree to hundredths of a point at the start of a line; along a
     justified line the engines' word positions drift apart by up to half a
-    point, well inside the 1.5 pt that separates words.
+    point, well inside the gap that separates words (1.5 pt, or a tenth of the type size if less).
     """
     path = ROOT / "corpus" / "milestone-eula-20250425.pdf"
     reference = list(plumber.pages(path, max_pages=100))

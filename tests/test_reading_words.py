@@ -13,11 +13,11 @@ import pytest
 
 import eula_parse
 from conftest import CORPUS, REAL
-from eula_parse.readers import ligatures, pdfium
+from eula_parse.readers import ligatures, pdfium, plumber
 from eula_parse.readers import read as read_document
 from eula_parse.readers.columns import Word, make_line, page_lines
 from eula_parse.readers.layout import Page
-from readgen import LIGATURE_TEXT, build_display_type_pdf, build_ligature_damage_pdf
+from readgen import LIGATURE_TEXT, build_display_type_pdf, build_ligature_damage_pdf, build_placed_words_pdf
 
 ENGINES = ("pdfium", "pdfplumber")
 
@@ -113,3 +113,20 @@ def test_clean_agreements_are_not_touched(name):
     before = [line.text for page in pages for line in page.lines]
     assert ligatures.repair(pages) == 0
     assert [line.text for page in pages for line in page.lines] == before
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("size", [9.5, 6.3])
+def test_words_placed_without_space_glyphs_read_apart(tmp_path, engine, size):
+    """Browsers print justified text glyph by glyph with no space glyph (issue #10): at 9.5 pt a
+    kerned word gap (0.15 em) is under 1.5 pt, yet "DELIVERY AND" must not read "DELIVERYAND";
+    letters 0.04 em apart (as around an apostrophe) stay one word."""
+    path = tmp_path / "placed.pdf"
+    lines = build_placed_words_pdf(path, size)
+    reader = pdfium if engine == "pdfium" else plumber
+    words = [w.text for _, _, page_words, _ in reader.pages(path, max_pages=1) for w in page_words]
+    assert words == " ".join(lines).split()
+    doc = eula_parse.parse(path, tag=False, engine=engine)
+    assert doc.title == "SOFTWARE LICENSE AGREEMENT"
+    assert headings(doc) == ["DEFINITIONS", "LICENSE GRANT", "TERMINATION"]
+    assert doc.sections[1].text.startswith("The Licensor grants the Licensee a non-exclusive")

@@ -14,7 +14,8 @@ reductions, so Python runs once per word, not once per character.
 
 The characters are then grouped into words exactly as the reference engine's
 ``extract_words(x_tolerance=1.5, y_tolerance=2, extra_attrs=["fontname",
-"size"])`` groups them (:func:`words_of`), so the shared column, furniture and
+"size"])`` groups them, with a word also ending at a gap of a tenth of the
+type size (:func:`words_of`), so the shared column, furniture and
 structure code sees the same words from either engine. Where this engine
 deliberately differs from the reference:
 
@@ -44,12 +45,12 @@ import numpy as np
 
 from eula_parse.errors import ExtractionError, InputError
 from eula_parse.readers.columns import Word
-from eula_parse.readers.plumber import _BOLD, _ITALIC  # one rule for both engines: weight and slant by font name
+# one rule for both engines: weight and slant by font name, where a word ends
+from eula_parse.readers.plumber import _BOLD, _ITALIC, X_TOLERANCE, X_TOLERANCE_EM
 
 #: pdfplumber's ligature expansion (``expand_ligatures=True``).
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 _HAS_LIGATURE = re.compile("[" + "".join(_LIGATURES) + "]")
-_X_TOLERANCE = 1.5
 _Y_TOLERANCE = 2.0
 _UNMAPPED = {"\x00", "\x02", "\ufffd", "\ufffe", "\uffff"}
 _UNMAPPED_CODES = np.array(sorted(map(ord, _UNMAPPED)), dtype=np.uint32)
@@ -390,8 +391,10 @@ def words_of(chars: Chars) -> list[Word]:
 
     Runs of consecutive characters in one font and size (content order) are
     split into lines by their tops (distinct tops sorted, chained within 2 pt);
-    in a line, sorted by x, a word ends at a space, at a gap wider than 1.5 pt,
-    where x goes backwards, or where the top moves more than 2 pt. Done with
+    in a line, sorted by x, a word ends at a space, at a gap wider than 1.5 pt
+    or a tenth of the type size if that is less (``plumber.X_TOLERANCE_EM``:
+    words placed without space glyphs), where x goes backwards, or where the
+    top moves more than 2 pt. Done with
     sorts over the whole page: one key orders characters by run, line and x.
     """
     count = len(chars)
@@ -408,8 +411,11 @@ def words_of(chars: Chars) -> list[Word]:
 
     x0, x1, top, line = chars.x0[order], chars.x1[order], top[order], line[order]
     space = np.isin(chars.codes[order], _SPACE_CODES)
+    sizes = np.array([size for _, size in chars.fonts] or [0.0])[chars.font[order]]
+    em = X_TOLERANCE_EM * sizes[:-1]
+    gap_limit = np.where(em > 0, np.minimum(X_TOLERANCE, em), X_TOLERANCE)
     starts = np.concatenate(([True], (line[1:] != line[:-1]) | space[:-1] | (x0[1:] < x0[:-1])
-                             | (x0[1:] > x1[:-1] + _X_TOLERANCE) | (np.abs(top[1:] - top[:-1]) > _Y_TOLERANCE)))
+                             | (x0[1:] > x1[:-1] + gap_limit) | (np.abs(top[1:] - top[:-1]) > _Y_TOLERANCE)))
     inked = np.flatnonzero(~space)  # spaces end words and belong to none
     if not len(inked):
         return []

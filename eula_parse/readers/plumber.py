@@ -6,6 +6,7 @@ engines refuse (pdfminer rebuilds a broken cross-reference table).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,14 @@ from eula_parse.readers.columns import Word
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|,b\b|-b\b|bd\b", re.I)
 _ITALIC = re.compile(r"italic|oblique|-it\b|,it\b", re.I)
+#: A word ends at a gap wider than this many points between two characters of a line...
+X_TOLERANCE = 1.5
+#: ...or wider than this fraction of the type size, if smaller. Producers that write no space
+#: glyphs and place each word (Chromium/Skia "print to PDF", many web-to-PDF exporters) leave
+#: word gaps of a space (~0.25 em) less kerning, >= 0.14 em in their prints, while letters
+#: inside a word touch or overlap (kerning; an apostrophe opens 0.04 em). At 9.5 pt a kerned
+#: "Y A" gap is under 1.5 pt; one tenth of an em stays between the two at any size.
+X_TOLERANCE_EM = 0.1
 
 
 def reason(exc: object) -> str:
@@ -39,6 +48,26 @@ def _open(path: Path):
         raise InputError(f"{path}: damaged PDF ({reason(cause)})") from None
 
 
+@functools.cache
+def _word_extractor():
+    """pdfplumber's word grouping, with the gap limit :data:`X_TOLERANCE_EM` of the type size added.
+
+    Built once, on first use (pdfplumber is imported only when a PDF is read); it keeps no state
+    between calls, so threads share it."""
+    from pdfplumber.utils.text import WordExtractor
+
+    class _Extractor(WordExtractor):
+        def char_begins_new_word(self, prev_char, curr_char, direction, x_tolerance, y_tolerance) -> bool:
+            em = X_TOLERANCE_EM * float(prev_char.get("size") or 0)
+            if em > 0 and direction in ("ltr", "rtl"):
+                x_tolerance = min(x_tolerance, em)
+            elif em > 0:  # text running up or down: pdfplumber measures gaps along the line with y_tolerance
+                y_tolerance = min(y_tolerance, em)
+            return super().char_begins_new_word(prev_char, curr_char, direction, x_tolerance, y_tolerance)
+
+    return _Extractor(extra_attrs=["fontname", "size"], keep_blank_chars=False, x_tolerance=X_TOLERANCE, y_tolerance=2)
+
+
 def _page_words(page) -> tuple[list[Word], float]:
     """The page's words and the width of the page as read.
 
@@ -46,9 +75,7 @@ def _page_words(page) -> tuple[list[Word], float]:
     in pdfplumber's coordinates; such words are turned back so that lines run
     left to right again, and the page's height becomes its reading width.
     """
-    words = page.extract_words(
-        extra_attrs=["fontname", "size"], keep_blank_chars=False, x_tolerance=1.5, y_tolerance=2
-    )
+    words = _word_extractor().extract_words(page.chars)
     width, height = float(page.width), float(page.height)
     directions = Counter(w.get("direction", "ltr") for w in words)
     turn = directions.most_common(1)[0][0] if directions else "ltr"
