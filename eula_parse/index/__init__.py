@@ -53,13 +53,4 @@ def __getattr__(name: str):
     return value
 
 
-__all__ = [
-    "AddResult", "BM25_PARAMS", "DEFAULT_ENGINE", "ENGINES", "recorded_engine", "ClauseIndex", "DEFAULT_FIELDS", "DocumentInfo", "ENV_INDEX", "FIELD_BOOSTS",
-    "FILE_TIMEOUT", "FUZZY_EXPANSIONS", "FUZZY_WEIGHT", "FileResult", "Hit", "INDEX_FORMAT", "LOCK_TIMEOUT",
-    "MARKER", "MAX_EDIT_DISTANCE", "MAX_SEGMENTS", "NodeRecord", "NodeRef", "QUERY_FIELDS", "QUESTION_WORDS",
-    "SEEDING", "SNIPPET_CHARS", "SOURCES_LOG", "STRIP_OWN_NAME", "SearchResults", "TidyFilter", "UNLIMITED",
-    "WORKER_START_TIMEOUT", "_ANALYZER", "_stem", "check_query", "default_corpus_path", "default_index_path",
-    "describe_default_index",
-    "document_version", "duration_days", "entity_number", "expand_paths", "file_sha256", "is_index_dir",
-    "needs_seeding", "project_root", "rebuild", "recorded_sources", "sample_paths", "seed", "version_date", "words",
-]
+__all__ = sorted(_WHERE)

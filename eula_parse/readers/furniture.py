@@ -78,10 +78,10 @@ def _ends(lines: list[Line], body: float) -> list[Line]:
     by_top = sorted(lines, key=lambda line: line.top)  # reading order differs on 2-column pages
     if len(by_top) <= 4:
         return by_top
-    return _tight_small_print(by_top, by_top[:2] + by_top[-2:], body)
+    return _tight_small_type(by_top, by_top[:2] + by_top[-2:], body)
 
 
-def _tight_small_print(by_top: list[Line], ends: list[Line], body: float) -> list[Line]:
+def _tight_small_type(by_top: list[Line], ends: list[Line], body: float) -> list[Line]:
     """The end lines plus small print stacked tight against them: a footer that wraps onto a
     third line on a narrow page ("https://.../eula_2024-" / "01-05 Page 3 of" / "18") is one band."""
     out = list(ends)
