@@ -73,8 +73,6 @@ INDEX_FORMAT = 3
 LOCK_TIMEOUT = 120.0
 #: A batch that leaves more segments than this merges them (searches cost a little per segment).
 MAX_SEGMENTS = 4
-#: Commits merge the engine's small segments once there are this many.
-MERGE_AT = 16
 
 
 class ClauseIndex:
@@ -328,9 +326,9 @@ class ClauseIndex:
                     for _, records in files:
                         for record in records:
                             writer.add(record)
-                    # small segments are merged (log-structured) only once they pile up: merging at
-                    # every commit, or rewriting everything, cost more than indexing
-                    writer.commit(merge=self._engine.segments() >= MERGE_AT)
+                    # segments of one size are merged once they pile up (the engine's tiered policy):
+                    # merging at every commit, or rewriting everything at the end, cost more than indexing
+                    writer.commit(merge=True)
                 except BaseException:
                     writer.cancel()
                     raise

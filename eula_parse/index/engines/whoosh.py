@@ -6,6 +6,7 @@ turns Whoosh results into :class:`~eula_parse.index.records.Hit` and friends.
 
 from __future__ import annotations
 
+import heapq
 import os
 import struct
 import unicodedata
@@ -354,6 +355,69 @@ def whoosh_fields(record: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+#: A commit merges segments of about the same size once this many of them pile up (a tiered,
+#: log-structured policy: each record is rewritten once per tenfold growth of the index, not at
+#: every commit nor in one full rewrite at the end).
+MERGE_FACTOR = 10
+#: Segments of fewer records than this all count as the smallest size.
+MERGE_FLOOR = 1000
+
+
+def _tier(records: int) -> int:
+    """0 for segments under ``MERGE_FLOOR * MERGE_FACTOR`` records, 1 for ten times that, and so on."""
+    tier, limit = 0, MERGE_FLOOR * MERGE_FACTOR
+    while records >= limit:
+        tier, limit = tier + 1, limit * MERGE_FACTOR
+    return tier
+
+
+def _tiered(segments: Sequence[Any]) -> list[Any]:
+    """The segments to merge now: ``MERGE_FACTOR`` of the smallest size that has that many, else none."""
+    tiers: dict[int, list[Any]] = {}
+    for seg in segments:
+        tiers.setdefault(_tier(seg.doc_count()), []).append(seg)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            return sorted(tiers[tier], key=lambda seg: seg.doc_count())[:MERGE_FACTOR]
+    return []
+
+
+def _streamed_merge(chosen: Sequence[Any], readers: list[Any]) -> Any:
+    """A Whoosh merge policy adding the ``chosen`` segments to the one being written, postings streamed.
+
+    Whoosh's own merge (``add_reader``) pours every posting of the merged
+    segments into its sorting pool, which spills to disk past 128 MB and
+    reads back through ``marshal`` one posting at a time: most of a merge's
+    time, and all of it for nothing, because each segment's postings are
+    already in order. Here they are merged as they are read, beside the
+    new documents' sorted pool, so a merge costs one pass and no memory
+    beyond the readers. ``readers`` collects the opened segment readers,
+    to be closed once the commit is over.
+    """
+    from whoosh.reading import SegmentReader
+
+    chosen_ids = {seg.segment_id() for seg in chosen}
+
+    def policy(writer: Any, segments: Sequence[Any]) -> list[Any]:
+        streams = []
+        for seg in segments:
+            if seg.segment_id() not in chosen_ids:
+                continue
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            readers.append(reader)
+            fieldnames = set(writer.schema.names()) | {f for f in reader.indexed_field_names() if f in writer.schema}
+            start = writer.docnum
+            docmap = writer.write_per_doc(fieldnames, reader)  # stored fields and lengths, as add_reader does
+            streams.append(writer._process_posts(reader.iter_postings(), start, docmap))
+        if streams:
+            pooled = writer.pool.iter_postings
+            writer.pool.iter_postings = lambda: heapq.merge(pooled(), *streams)
+            writer._added = True
+        return [seg for seg in segments if seg.segment_id() not in chosen_ids]
+
+    return policy
+
+
 class _WhooshWriter(Writer):
     def __init__(self, engine: "WhooshEngine"):
         self.engine = engine
@@ -367,13 +431,23 @@ class _WhooshWriter(Writer):
             self.w.delete_by_term("file", key)
 
     def commit(self, merge: bool = False) -> None:
-        """Commit without merging segments unless asked: merging at every commit cost more than indexing."""
+        """Commit; with ``merge``, also merge the segments the tiered policy picks (:func:`_tiered`)."""
+        self._commit(_tiered(self.w.segments) if merge else [])
+
+    def _commit(self, chosen: Sequence[Any]) -> None:
+        readers: list[Any] = []
         try:
-            self.w.commit(merge=merge)
+            if chosen:
+                self.w.commit(mergetype=_streamed_merge(chosen, readers))
+            else:
+                self.w.commit(merge=False)
         except BaseException:
             if not self.w.is_closed:
                 self.w.cancel()
             raise
+        finally:
+            for reader in readers:
+                reader.close()
 
     def cancel(self) -> None:
         if not self.w.is_closed:
@@ -489,11 +563,7 @@ class WhooshEngine(Engine):
         if self.segments() <= 1:
             return  # rewriting a lone segment would cost a whole second indexing pass
         writer = self.writer()
-        try:
-            writer.w.commit(optimize=True)
-        except BaseException:
-            writer.cancel()
-            raise
+        writer._commit(writer.w.segments)
 
     def close(self) -> None:
         if self._searcher is not None:
