@@ -60,9 +60,9 @@ def cached_parse(path: os.PathLike, *, tag: bool = True, max_pages: int, engine:
 
 
 def cached_parse_all(paths: Sequence[os.PathLike], *, tag: bool = True, max_pages: int,
-                     engine: Optional[str] = None) -> list[Document]:
+                     engine: Optional[str] = None, worker: bool = False) -> list[Document]:
     """:func:`cached_parse` of each path; those not cached are parsed together
-    (:func:`eula_parse.pipeline.parse_all`: spaCy loads while they are read)."""
+    (:func:`eula_parse.pipeline.parse_all`, through the warm worker with ``worker``)."""
     from eula_parse.pipeline import parse_all
 
     paths = [Path(path) for path in paths]
@@ -73,7 +73,8 @@ def cached_parse_all(paths: Sequence[os.PathLike], *, tag: bool = True, max_page
         entries.append(entry)
         documents.append(_cached(entry, path, max_pages) if entry is not None else None)
     missing = [index for index, document in enumerate(documents) if document is None]
-    parsed = parse_all([paths[index] for index in missing], tag=tag, max_pages=max_pages, engine=engine)
+    parsed = parse_all([paths[index] for index in missing], tag=tag, max_pages=max_pages, engine=engine,
+                       worker=worker)
     for index, document in zip(missing, parsed):
         documents[index] = document
         if entries[index] is not None:
