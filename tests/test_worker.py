@@ -65,6 +65,16 @@ def test_the_first_command_starts_a_worker_and_the_next_ones_are_served_by_it(ru
     assert "request(s) served" in eula("worker").stdout
 
 
+def test_a_command_served_by_the_worker_loads_neither_spacy_nor_a_pdf_engine(runtime):
+    code = ("import sys; from eula_parse import worker\n"
+            f"doc, = worker.parse_all([{str(PDF_2025)!r}], max_pages=2000, engine=None, keep=True)\n"
+            "print(sum(len(n.entities) for n in doc.nodes()), 'spacy' in sys.modules, 'pypdfium2' in sys.modules)")
+    eula("entities", str(PDF_2024))  # starts the worker
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True).stdout.split()
+    assert int(out[0]) > 100 and out[1:] == ["False", "False"]
+
+
 def test_a_parse_by_the_worker_is_the_parse(runtime, doc_2024, doc_2025):
     """Same tree, entities and modality as ``parse()``, with the path as the caller wrote it."""
     relative = os.path.relpath(PDF_2025)
