@@ -280,16 +280,19 @@ def serve(where: Path, idle: Optional[float] = None) -> None:
     server.bind(str(where))
     server.listen(64)  # connections wait in the backlog while the pipeline loads
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    started, served, last, children = time.time(), 0, time.monotonic(), set()
+    started, served, last, children, warm = time.time(), 0, time.monotonic(), set(), False
     try:
         load()
         while True:
             children = {pid for pid in children if not _ended(pid)}
-            server.settimeout(max(0.05, min(5.0, idle - (time.monotonic() - last))))
+            server.settimeout(0.01 if not warm else max(0.05, min(5.0, idle - (time.monotonic() - last))))
             try:
                 connection, _ = server.accept()
             except socket.timeout:
-                if time.monotonic() - last >= idle and not children:
+                if not warm:  # the first quiet moment: a request already waiting was served first
+                    _warm_up()
+                    warm = True
+                elif time.monotonic() - last >= idle and not children:
                     return
                 continue
             last, served = time.monotonic(), served + 1
@@ -314,14 +317,19 @@ def serve(where: Path, idle: Optional[float] = None) -> None:
 
 
 def load() -> None:
-    """Import spaCy, build the pipeline and run every stage once, so that the forks start warm."""
+    """Import spaCy and build the pipeline."""
     _import_spacy_without_its_cli()
     from eula_parse.entities import get_nlp
-    from eula_parse.pipeline import parse
-    from eula_parse.readers import pdfium  # noqa: F401  (PDFium and numpy, imported once here)
 
     get_nlp()
-    with tempfile.TemporaryDirectory() as scratch:  # first calls fill lazy tables: pay for them here
+
+
+def _warm_up() -> None:
+    """Run every stage once, so that the forks serving requests find lazy tables filled and PDFium imported."""
+    from eula_parse.pipeline import parse
+    from eula_parse.readers import pdfium  # noqa: F401
+
+    with tempfile.TemporaryDirectory() as scratch:
         sample = Path(scratch) / "warm-up.txt"
         sample.write_text("Warm-up Licence Agreement\n\n1. Licence. You may install the Software on one (1) "
                           "computer for 90 (ninety) days, see section 2.\n\n2. Law. The laws of Denmark apply.\n")
