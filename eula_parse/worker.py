@@ -73,19 +73,15 @@ def parse_all(paths: Sequence[os.PathLike], *, max_pages: int, engine: Optional[
     where = address() if keep else None
     connection = _connect(where) if where is not None else None
     if connection is not None:
-        answers = _ask(connection, "parse", [str(path.resolve()) for path in paths],
-                       {"max_pages": max_pages, "engine": engine})
-        documents = [_answer(answer, lambda: parse(path, max_pages=max_pages, engine=engine))
-                     for path, answer in zip(paths, answers)]
-        for path, document in zip(paths, documents):
-            document.source = str(path)
-        return documents
+        answers = _ask(connection, "parse", paths, {"max_pages": max_pages, "engine": engine})
+        return [_answer(answer, lambda: parse(path, max_pages=max_pages, engine=engine))
+                for path, answer in zip(paths, answers)]
     helper = _Started(where) if where is not None and _start(where) else _Forked.if_it_pays()
     if helper is None:
         return [parse(path, max_pages=max_pages, engine=engine) for path in paths]
     try:
         documents = [parse(path, tag=False, max_pages=max_pages, engine=engine) for path in paths]
-        return helper.tag(documents)
+        return _tagged(documents, helper.ask("tag", documents))
     finally:
         helper.close()
 
@@ -96,10 +92,9 @@ class _Started:
     def __init__(self, where: Path):
         self.where = where
 
-    def tag(self, documents: list[Document]) -> list[Document]:
+    def ask(self, kind: str, items: list) -> list:
         connection = _connect(self.where, wait=STARTUP_TIMEOUT)
-        answers = _ask(connection, "tag", documents) if connection is not None else [None] * len(documents)
-        return [_answer(answer, lambda: _tag_here(document)) for document, answer in zip(documents, answers)]
+        return _ask(connection, kind, items) if connection is not None else [None] * len(items)
 
     def close(self) -> None:
         pass
@@ -136,10 +131,10 @@ class _Forked:
                 os._exit(0)
         theirs.close()
 
-    def tag(self, documents: list[Document]) -> list[Document]:
-        answers = _ask(self.connection, "tag", documents)
+    def ask(self, kind: str, items: list) -> list:
+        answers = _ask(self.connection, kind, items)
         self.answered = True
-        return [_answer(answer, lambda: _tag_here(document)) for document, answer in zip(documents, answers)]
+        return answers
 
     def close(self) -> None:
         """Let a helper that answered leave; stop one that did not (a file failed to read) at once."""
@@ -153,16 +148,14 @@ class _Forked:
 
 def status() -> Optional[dict[str, Any]]:
     """What the worker for this code says about itself (pid, uptime, requests served), or None."""
-    where = address()
-    connection = _connect(where) if where is not None else None
-    return _ask(connection, "status", [None], {})[0] if connection is not None else None
+    connection = _connect(where) if (where := address()) is not None else None
+    return _ask(connection, "status", [None])[0] if connection is not None else None
 
 
 def stop() -> bool:
     """Ask the worker for this code to leave now; False when none was running."""
-    where = address()
-    connection = _connect(where) if where is not None else None
-    return connection is not None and _ask(connection, "stop", [None], {})[0] is not None
+    connection = _connect(where) if (where := address()) is not None else None
+    return connection is not None and _ask(connection, "stop", [None])[0] is not None
 
 
 def address() -> Optional[Path]:
@@ -202,10 +195,14 @@ def _connect(where: Path, wait: float = 0.0) -> Optional[socket.socket]:
 
 
 def _ask(connection: socket.socket, kind: str, items: list, options: Optional[dict] = None) -> list:
-    """Send one request and return one answer per item (None for each when the worker failed)."""
+    """Send one request and return one answer per item (None for each when the worker failed).
+
+    The request carries this process's working directory: paths are parsed as
+    written here, so a tree's ``source`` and an error's file name read the same.
+    """
     try:
         with connection, connection.makefile("rwb") as stream:
-            pickle.dump((kind, items, options or {}), stream, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((kind, items, options or {}, os.getcwd()), stream, pickle.HIGHEST_PROTOCOL)
             stream.flush()
             answers = pickle.load(stream)
         if isinstance(answers, list) and len(answers) == len(items):
@@ -222,6 +219,10 @@ def _answer(answer: Any, here: Callable[[], Document]) -> Document:
     if isinstance(answer, tuple) and answer[0] == "error":
         raise answer[1]
     return here()
+
+
+def _tagged(documents: list[Document], answers: list) -> list[Document]:
+    return [_answer(answer, lambda: _tag_here(document)) for document, answer in zip(documents, answers)]
 
 
 def _tag_here(document: Document) -> Document:
@@ -341,7 +342,8 @@ def _serve_one(connection: socket.socket, about: dict[str, Any]) -> None:
     from eula_parse.pipeline import parse
 
     with connection, connection.makefile("rwb") as stream:
-        kind, items, options = pickle.load(stream)
+        kind, items, options, cwd = pickle.load(stream)
+        os.chdir(cwd)  # this fork serves one request: its paths are the command's
         if kind == "parse":
             answers = on_cores(lambda path: parse(path, **options), items)
         elif kind == "tag":
