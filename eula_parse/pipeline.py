@@ -1,10 +1,16 @@
-"""``parse()``: a EULA file in, a tagged ``Document`` out (readers -> structure -> entities)."""
+"""``parse()``: a EULA file in, a tagged ``Document`` out (readers -> structure -> entities).
+
+Also :func:`code_digest`, the fingerprint of the code that parses: a tree kept or served by another
+process (the parse cache, the index, the warm worker) is used only when this same code made it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Union
 
 from eula_parse.model import Document
 
@@ -40,24 +46,12 @@ def parse(
     return document
 
 
-def parse_all(
-    paths: Sequence[Union[str, os.PathLike]],
-    *,
-    tag: bool = True,
-    max_pages: int = DEFAULT_MAX_PAGES,
-    engine: Optional[str] = None,
-    worker: bool = False,
-) -> list[Document]:
-    """``[parse(path) for path in paths]``, sooner: spaCy loads while the files are read.
-
-    Loading spaCy costs more than reading two agreements. A forked helper loads
-    it on the other core while this process reads, then tags (see
-    :mod:`eula_parse.worker`). ``worker=True`` (the CLI's choice) uses the warm
-    worker instead, which keeps spaCy loaded between calls, and starts it when
-    it is not running. The result is always that of :func:`parse`, errors included.
-    """
-    if not tag or not paths:
-        return [parse(path, tag=tag, max_pages=max_pages, engine=engine) for path in paths]
-    from eula_parse import worker as workers
-
-    return workers.parse_all(paths, max_pages=max_pages, engine=engine, keep=worker)
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of every source and pattern file of the package (name, size, modification time)."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json", ".jsonl")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]

@@ -38,9 +38,10 @@ import tempfile
 import time
 import types
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Union
 
 from eula_parse.model import Document
+from eula_parse.pipeline import DEFAULT_MAX_PAGES, code_digest, parse
 
 ENV_WORKER = "EULA_WORKER"
 ENV_IDLE = "EULA_WORKER_IDLE"
@@ -56,21 +57,21 @@ SETTINGS_ENV = ("EULA_PARSE_SPACY_MODEL",)
 
 # --- the command's side -------------------------------------------------------------------------------
 
-def parse_all(paths: Sequence[os.PathLike], *, max_pages: int, engine: Optional[str],
-              keep: bool = False) -> list[Document]:
+def parse_all(paths: Sequence[Union[str, os.PathLike]], *, tag: bool = True, max_pages: int = DEFAULT_MAX_PAGES,
+              engine: Optional[str] = None, worker: bool = False) -> list[Document]:
     """``[parse(path) for path in paths]``, without waiting for spaCy to load where that can be helped.
 
-    With ``keep``, a running warm worker parses every file (one per core,
+    With ``worker``, a running warm worker parses every file (one per core,
     nothing to load); when there is none, one is started, and it tags the files
-    this process reads while it loads. Without ``keep`` (or with workers off), a
+    this process reads while it loads. Without ``worker`` (or with workers off), a
     fork of this process loads spaCy while the files are read, tags them and
     leaves. On one core, or where nothing can be forked, the files are parsed
     here. The documents and errors are always those of :func:`eula_parse.parse`.
     """
-    from eula_parse.pipeline import parse
-
     paths = [Path(path) for path in paths]
-    where = address() if keep else None
+    if not tag or not paths:
+        return [parse(path, tag=tag, max_pages=max_pages, engine=engine) for path in paths]
+    where = address() if worker else None
     connection = _connect(where) if where is not None else None
     if connection is not None:
         answers = _ask(connection, "parse", paths, {"max_pages": max_pages, "engine": engine})
@@ -172,8 +173,6 @@ def address() -> Optional[Path]:
         return None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         return None  # not a private directory of ours: another user could answer in our name
-    from eula_parse.cache import code_digest
-
     settings = [code_digest(), os.path.realpath(sys.executable)] + [os.environ.get(name, "") for name in SETTINGS_ENV]
     where = directory / f"w-{hashlib.sha256(repr(settings).encode()).hexdigest()[:16]}.sock"
     return where if len(os.fsencode(where)) < MAX_SOCKET_PATH else None
@@ -327,7 +326,6 @@ def load() -> None:
 
 def _warm_up() -> None:
     """Run every stage once, so that the forks serving requests find lazy tables filled and PDFium imported."""
-    from eula_parse.pipeline import parse
     from eula_parse.readers import pdfium  # noqa: F401
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -339,8 +337,6 @@ def _warm_up() -> None:
 
 def _serve_one(connection: socket.socket, about: dict[str, Any]) -> None:
     """Answer one request: ``parse`` paths or ``tag`` documents (one answer each), ``status`` or ``stop``."""
-    from eula_parse.pipeline import parse
-
     with connection, connection.makefile("rwb") as stream:
         kind, items, options, cwd = pickle.load(stream)
         os.chdir(cwd)  # this fork serves one request: its paths are the command's

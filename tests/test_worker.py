@@ -67,7 +67,7 @@ def test_the_first_command_starts_a_worker_and_the_next_ones_are_served_by_it(ru
 
 def test_a_command_served_by_the_worker_loads_neither_spacy_nor_a_pdf_engine(runtime):
     code = ("import sys; from eula_parse import worker\n"
-            f"doc, = worker.parse_all([{str(PDF_2025)!r}], max_pages=2000, engine=None, keep=True)\n"
+            f"doc, = worker.parse_all([{str(PDF_2025)!r}], max_pages=2000, engine=None, worker=True)\n"
             "print(sum(len(n.entities) for n in doc.nodes()), 'spacy' in sys.modules, 'pypdfium2' in sys.modules)")
     eula("entities", str(PDF_2024))  # starts the worker
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
@@ -78,9 +78,9 @@ def test_a_command_served_by_the_worker_loads_neither_spacy_nor_a_pdf_engine(run
 def test_a_parse_by_the_worker_is_the_parse(runtime, doc_2024, doc_2025):
     """Same tree, entities and modality as ``parse()``, with the path as the caller wrote it."""
     relative = os.path.relpath(PDF_2025)
-    started = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, keep=True)  # it tags these
+    started = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, worker=True)  # it tags these
     assert worker.status() is not None
-    served = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, keep=True)  # it parses these
+    served = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, worker=True)  # it parses these
     for documents in (started, served):
         assert [d.to_dict() for d in documents] == [doc_2024.to_dict(), parse(relative).to_dict()]
         assert documents[1].source == relative
@@ -96,13 +96,13 @@ def test_an_error_met_in_the_worker_is_the_commands_one_line(runtime, tmp_path):
     assert result.returncode == 2 and result.stderr.startswith("error: bad.pdf: not a PDF")
     assert result.stderr.count("\n") == 1
     with pytest.raises(InputError, match="not a PDF"):
-        worker.parse_all([PDF_2025, bad], max_pages=2000, engine=None, keep=True)
+        worker.parse_all([PDF_2025, bad], max_pages=2000, engine=None, worker=True)
     assert worker.status() is not None  # a bad file costs the worker nothing
 
 
 def test_the_worker_leaves_when_idle(runtime, monkeypatch):
     monkeypatch.setenv(worker.ENV_IDLE, "1")
-    worker.parse_all([PDF_2025], max_pages=2000, engine=None, keep=True)
+    worker.parse_all([PDF_2025], max_pages=2000, engine=None, worker=True)
     where = worker.address()
     assert where.exists()
     assert _wait_for(lambda: not where.exists(), seconds=30)
@@ -123,7 +123,7 @@ def test_a_worker_that_dies_mid_request_costs_only_time(runtime, doc_2025):
 
     threading.Thread(target=hang_up, daemon=True).start()
     try:
-        document, = worker.parse_all([PDF_2025], max_pages=2000, engine=None, keep=True)
+        document, = worker.parse_all([PDF_2025], max_pages=2000, engine=None, worker=True)
     finally:
         server.close()
         where.unlink()
@@ -135,7 +135,7 @@ def test_a_socket_left_by_a_killed_worker_is_replaced(runtime, doc_2025):
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     stale.bind(str(where))  # bound, never listening, closed without removing the file: what a kill leaves
     stale.close()
-    document, = worker.parse_all([PDF_2025], max_pages=2000, engine=None, keep=True)
+    document, = worker.parse_all([PDF_2025], max_pages=2000, engine=None, worker=True)
     assert document.to_dict() == doc_2025.to_dict()
     assert _wait_for(lambda: worker.status() is not None)
 
