@@ -59,12 +59,11 @@ def signature(document: Document) -> dict[str, Any]:
             "clauses": _clauses(document)}
 
 
-def _overlap(a: list[int], b: list[int]) -> float:
+def _overlap(a: frozenset[int], b: list[int]) -> float:
     """Share of the smaller document's clauses found word for word in the other."""
     if not a or not b:
         return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return len(set(small) & set(large)) / len(small)
+    return len(a.intersection(b)) / min(len(a), len(b))
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -76,9 +75,13 @@ def _same_stem(a: str, b: str) -> bool:
 
 def same_agreement(new: dict[str, Any], old: dict[str, Any]) -> float:
     """How surely two signatures are versions of one agreement: 0 (no) to 2 (a shared code)."""
-    if set(new.get("codes", ())) & set(old.get("codes", ())):
+    return _score(new, frozenset(new.get("codes", ())), frozenset(new.get("clauses", ())), old)
+
+
+def _score(new: dict[str, Any], codes: frozenset[str], clauses: frozenset[int], old: dict[str, Any]) -> float:
+    if not codes.isdisjoint(old.get("codes", ())):
         return 2.0
-    overlap = _overlap(new.get("clauses", []), old.get("clauses", []))
+    overlap = _overlap(clauses, old.get("clauses", []))
     if overlap >= SAME_CLAUSES:
         return 1.0 + overlap / 2
     if overlap >= SAME_STEM_CLAUSES and _same_stem(new.get("title", ""), old.get("title", "")):
@@ -87,7 +90,13 @@ def same_agreement(new: dict[str, Any], old: dict[str, Any]) -> float:
 
 
 def best_match(new: dict[str, Any], known: dict[str, dict[str, Any]]) -> Optional[str]:
-    """The document id in ``known`` (id -> signature) that ``new`` is surely a version of, if any."""
-    scored = [(same_agreement(new, sig), doc_id) for doc_id, sig in known.items()]
+    """The document id in ``known`` (id -> signature) that ``new`` is surely a version of, if any.
+
+    Every file added is compared with every indexed document, so the new
+    signature's sets are built once, not once per document (at 2,000
+    agreements that was a minute of indexing).
+    """
+    codes, clauses = frozenset(new.get("codes", ())), frozenset(new.get("clauses", ()))
+    scored = [(_score(new, codes, clauses, sig), doc_id) for doc_id, sig in known.items()]
     scored = [(score, doc_id) for score, doc_id in scored if score > 0]
     return max(scored)[1] if scored else None
