@@ -5,7 +5,10 @@
 * ``moved`` is decided by order, not by distance: among paired siblings, the
   longest increasing subsequence of old positions is "in place"; a node outside
   it moved. This reports the one clause that was moved instead of every clause
-  it jumped over.
+  it jumped over. When several equally long runs exist (two clauses swapped),
+  the one that moves the fewest words stays in place, then the one holding the
+  alphabetically first text: rules that read the same whichever version is
+  called old, so ``diff(b, a)`` names the same node moved as ``diff(a, b)``.
 * A change is reported once, on the deepest node that changed: a node's own
   words exclude its sub-items, which are compared on their own.
 """
@@ -223,30 +226,63 @@ def entity_changes(old: Iterable[Entity], new: Iterable[Entity]) -> list[EntityC
     return out
 
 
-def longest_in_order(old_positions: list[int]) -> set[int]:
+def longest_in_order(old_positions: list[int], weights: Optional[list[tuple[int, ...]]] = None) -> set[int]:
     """Indexes (into ``old_positions``, which is in new order) of one longest increasing subsequence.
 
-    Patience sorting, O(n log n). On ties the later candidate wins, so of two
-    swapped clauses the one that moved *up* is the one reported as moved.
+    Of equally long ones, the one whose ``weights`` (one tuple per index, summed
+    element-wise and compared in order) add up to most wins. An increasing run
+    of old positions in new order is an increasing run of new positions in old
+    order too, so with weights that do not depend on the direction (and sums that
+    differ between any two sets) both directions pick the same nodes. O(n log n):
+    a Fenwick tree over old positions holds the best run ending below each one.
     """
-    tails: list[int] = []
-    tail_at: list[int] = []
-    prev: list[Optional[int]] = [None] * len(old_positions)
-    for i, value in enumerate(old_positions):
-        k = bisect.bisect_left(tails, value)
-        if k == len(tails):
-            tails.append(value)
-            tail_at.append(i)
-        else:
-            tails[k] = value
-            tail_at[k] = i
-        prev[i] = tail_at[k - 1] if k else None
+    n = len(old_positions)
+    weights = weights if weights is not None else [()] * n
+    size = max(old_positions, default=-1) + 1
+    tree: list[Optional[tuple[tuple[int, ...], int]]] = [None] * (size + 1)  # (score, index) per node
+    prev: list[Optional[int]] = [None] * n
+    best_end: Optional[tuple[tuple[int, ...], int]] = None
+    for i, (value, weight) in enumerate(zip(old_positions, weights)):
+        below, j = None, value  # the best run over old positions < value
+        while j > 0:
+            if tree[j] is not None and (below is None or tree[j][0] > below[0]):
+                below = tree[j]
+            j -= j & -j
+        mine = (1, *weight)
+        score = tuple(a + b for a, b in zip(below[0], mine)) if below else mine
+        prev[i] = below[1] if below else None
+        entry = (score, i)
+        j = value + 1
+        while j <= size:
+            if tree[j] is None or score > tree[j][0]:
+                tree[j] = entry
+            j += j & -j
+        if best_end is None or score > best_end[0]:
+            best_end = entry
     keep: set[int] = set()
-    i = tail_at[-1] if tail_at else None
+    i = best_end[1] if best_end else None
     while i is not None:
         keep.add(i)
         i = prev[i]
     return keep
+
+
+def _words(unit: Unit) -> int:
+    """Words a node carries along when it moves: its own and everything under it."""
+    return len(unit.key.split()) + sum(_words(c) for c in unit.children)
+
+
+def _stay_weights(pairs: list[tuple[Unit, Unit]]) -> list[tuple[int, int]]:
+    """Per (old, new) pair: the words it holds on both sides, then a bit that is higher the
+    earlier its text sorts; the same whichever side is old (see :func:`longest_in_order`).
+
+    The bits are distinct powers of two, so no two sets of pairs weigh the same and the
+    choice never falls back on the order the pairs are listed in.
+    """
+    content = [tuple(sorted(((o.key, o.name), (n.key, n.name)))) for o, n in pairs]
+    rank = sorted(range(len(pairs)), key=content.__getitem__)
+    bit = {i: 1 << (len(pairs) - 1 - r) for r, i in enumerate(rank)}
+    return [(_words(o) + _words(n), bit[i]) for i, (o, n) in enumerate(pairs)]
 
 
 class _Reporter:
@@ -324,7 +360,7 @@ class _Reporter:
                 olds, news = op.children, np.children
             old_index = {id(u): i for i, u in enumerate(olds)}
             pairs = [(al.rpair[id(n)], n) for n in news if id(n) in al.rpair and id(al.rpair[id(n)]) in old_index]
-            keep = longest_in_order([old_index[id(o)] for o, _ in pairs])
+            keep = longest_in_order([old_index[id(o)] for o, _ in pairs], _stay_weights(pairs))
             cache[key] = {id(pairs[i][0]) for i in keep}
         return cache[key]
 
