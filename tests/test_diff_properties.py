@@ -251,3 +251,26 @@ def test_two_clauses_trading_places_with_two_others_move_the_fewer_words(doc_202
     product.clauses[:4] = product.clauses[2:4] + product.clauses[:2]
     renumber(new)
     assert {old_id for old_id, _ in moves(diff_both_ways(doc_2025, new))} == lighter
+
+
+def test_clause_moved_into_the_place_of_a_deleted_look_alike(doc_2025):
+    """What Hypothesis found next: of the two most alike clauses of different products, one is
+    deleted and the other moved into its place. The same words elsewhere outweigh similar words in
+    place: one move and one removal, not an edit, whichever version is old."""
+    from rapidfuzz import fuzz
+
+    new = copy.deepcopy(doc_2025)
+    texts = [c.text for c in new.clauses]
+    placed = [(p, c) for p in new.products for c in p.clauses if texts.count(c.text) == 1]
+    score, (here, gone), (there, mover) = max(
+        ((fuzz.ratio(c.text, d.text), (p, c), (q, d)) for p, c in placed for q, d in placed if p is not q),
+        key=lambda found: found[0],
+    )
+    assert score >= 90, "the corpus has look-alike clauses in different products"
+    old_ids = gone.id, mover.id
+    here.clauses[here.clauses.index(gone)] = mover
+    there.clauses.remove(mover)
+    renumber(new)
+    result = diff_both_ways(doc_2025, new)
+    assert {(c.kind, c.old_id, c.new_id) for c in result.substantive} == {
+        ("removed", old_ids[0], None), ("moved", old_ids[1], mover.id)}
