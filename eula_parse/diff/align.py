@@ -42,7 +42,7 @@ class Unit:
     """One node of one version, with what alignment needs precomputed."""
 
     __slots__ = ("node", "kind", "parent", "index", "path", "number", "name", "label",
-                 "body", "key", "children", "pos", "_sim")
+                 "body", "key", "children", "pos", "_sim", "_words")
 
     def __init__(self, node, kind, parent, index, path, number=None, name=None, body=""):
         self.node = node
@@ -58,6 +58,7 @@ class Unit:
         self.children: list[Unit] = []
         self.pos = 0
         self._sim: Optional[str] = None
+        self._words: Optional[int] = None
 
     @property
     def id(self) -> str:
@@ -75,6 +76,13 @@ class Unit:
             # character by character would cost quadratic time for nothing.
             self._sim = " ".join(p for p in parts if p)[:SIM_CHARS]
         return self._sim
+
+    @property
+    def words(self) -> int:
+        """Words the node carries along when it moves: its own and everything under it."""
+        if self._words is None:
+            self._words = len(self.key.split()) + sum(c.words for c in self.children)
+        return self._words
 
     def subtree_text(self, skip: Optional[dict] = None) -> str:
         """Display text of the node and everything under it, one line per node

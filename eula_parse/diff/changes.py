@@ -229,47 +229,51 @@ def entity_changes(old: Iterable[Entity], new: Iterable[Entity]) -> list[EntityC
 def longest_in_order(old_positions: list[int], weights: Optional[list[tuple[int, ...]]] = None) -> set[int]:
     """Indexes (into ``old_positions``, which is in new order) of one longest increasing subsequence.
 
-    Of equally long ones, the one whose ``weights`` (one tuple per index, summed
-    element-wise and compared in order) add up to most wins. An increasing run
-    of old positions in new order is an increasing run of new positions in old
-    order too, so with weights that do not depend on the direction (and sums that
-    differ between any two sets) both directions pick the same nodes. O(n log n):
-    a Fenwick tree over old positions holds the best run ending below each one.
+    Of equally long ones, the one whose ``weights`` (one tuple of non-negative ints
+    per index, summed element-wise and compared in order) add up to most wins. An
+    increasing run of old positions in new order is an increasing run of new
+    positions in old order too, so with weights that do not depend on the direction
+    (and sums that differ between any two sets) both directions pick the same nodes.
+    O(n log n): a Fenwick tree over old positions holds the best run ending below
+    each one. A score is one int, the tuple (length, *weights) in mixed radix: each
+    digit's base exceeds its largest possible sum, so adding never carries and ints
+    compare as the tuples would.
     """
     n = len(old_positions)
-    weights = weights if weights is not None else [()] * n
+    rows = [(1, *w) for w in weights] if weights is not None else [(1,)] * n
+    bases = [sum(column) + 1 for column in zip(*rows)]
+    gains = []
+    for row in rows:
+        packed = 0
+        for digit, base in zip(row, bases):
+            packed = packed * base + digit
+        gains.append(packed)
     size = max(old_positions, default=-1) + 1
-    tree: list[Optional[tuple[tuple[int, ...], int]]] = [None] * (size + 1)  # (score, index) per node
+    tree_score = [0] * (size + 1)  # best score of a run ending at or below each Fenwick node
+    tree_end: list[Optional[int]] = [None] * (size + 1)
     prev: list[Optional[int]] = [None] * n
-    best_end: Optional[tuple[tuple[int, ...], int]] = None
-    for i, (value, weight) in enumerate(zip(old_positions, weights)):
-        below, j = None, value  # the best run over old positions < value
+    best, best_end = 0, None
+    for i, value in enumerate(old_positions):
+        below, below_end, j = 0, None, value  # the best run over old positions < value
         while j > 0:
-            if tree[j] is not None and (below is None or tree[j][0] > below[0]):
-                below = tree[j]
+            if tree_score[j] > below:
+                below, below_end = tree_score[j], tree_end[j]
             j -= j & -j
-        mine = (1, *weight)
-        score = tuple(a + b for a, b in zip(below[0], mine)) if below else mine
-        prev[i] = below[1] if below else None
-        entry = (score, i)
+        score = below + gains[i]
+        prev[i] = below_end
         j = value + 1
         while j <= size:
-            if tree[j] is None or score > tree[j][0]:
-                tree[j] = entry
+            if score > tree_score[j]:
+                tree_score[j], tree_end[j] = score, i
             j += j & -j
-        if best_end is None or score > best_end[0]:
-            best_end = entry
+        if score > best:
+            best, best_end = score, i
     keep: set[int] = set()
-    i = best_end[1] if best_end else None
+    i = best_end
     while i is not None:
         keep.add(i)
         i = prev[i]
     return keep
-
-
-def _words(unit: Unit) -> int:
-    """Words a node carries along when it moves: its own and everything under it."""
-    return len(unit.key.split()) + sum(_words(c) for c in unit.children)
 
 
 def _stay_weights(pairs: list[tuple[Unit, Unit]]) -> list[tuple[int, int]]:
@@ -282,7 +286,7 @@ def _stay_weights(pairs: list[tuple[Unit, Unit]]) -> list[tuple[int, int]]:
     content = [tuple(sorted(((o.key, o.name), (n.key, n.name)))) for o, n in pairs]
     rank = sorted(range(len(pairs)), key=content.__getitem__)
     bit = {i: 1 << (len(pairs) - 1 - r) for r, i in enumerate(rank)}
-    return [(_words(o) + _words(n), bit[i]) for i, (o, n) in enumerate(pairs)]
+    return [(o.words + n.words, bit[i]) for i, (o, n) in enumerate(pairs)]
 
 
 class _Reporter:
@@ -360,8 +364,12 @@ class _Reporter:
                 olds, news = op.children, np.children
             old_index = {id(u): i for i, u in enumerate(olds)}
             pairs = [(al.rpair[id(n)], n) for n in news if id(n) in al.rpair and id(al.rpair[id(n)]) in old_index]
-            keep = longest_in_order([old_index[id(o)] for o, _ in pairs], _stay_weights(pairs))
-            cache[key] = {id(pairs[i][0]) for i in keep}
+            positions = [old_index[id(o)] for o, _ in pairs]
+            if all(x < y for x, y in zip(positions, positions[1:])):  # the usual case: nothing moved
+                cache[key] = {id(o) for o, _ in pairs}
+            else:
+                keep = longest_in_order(positions, _stay_weights(pairs))
+                cache[key] = {id(pairs[i][0]) for i in keep}
         return cache[key]
 
     def compare(self, o: Unit, n: Unit) -> None:
