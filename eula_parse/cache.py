@@ -19,11 +19,11 @@ import hashlib
 import json
 import os
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
 from eula_parse.model import Document
+from eula_parse.pipeline import code_digest
 
 ENV_CACHE = "EULA_CACHE"
 
@@ -38,17 +38,6 @@ def cache_dir() -> Optional[Path]:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eula-parse" / "parses"
 
 
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A digest of every source and pattern file of the package (name, size, modification time)."""
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json", ".jsonl")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    return digest.hexdigest()[:16]
-
-
 def _entry(directory: Path, data: bytes, *, tag: bool, engine: Optional[str]) -> Path:
     key = f"{hashlib.sha256(data).hexdigest()}:{tag}:{engine or 'default'}:{code_digest()}"
     return directory / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
@@ -60,10 +49,10 @@ def cached_parse(path: os.PathLike, *, tag: bool = True, max_pages: int, engine:
 
 
 def cached_parse_all(paths: Sequence[os.PathLike], *, tag: bool = True, max_pages: int,
-                     engine: Optional[str] = None) -> list[Document]:
+                     engine: Optional[str] = None, worker: bool = False) -> list[Document]:
     """:func:`cached_parse` of each path; those not cached are parsed together
-    (:func:`eula_parse.pipeline.parse_all`: spaCy loads while they are read)."""
-    from eula_parse.pipeline import parse_all
+    (:func:`eula_parse.worker.parse_all`, through the warm worker with ``worker``)."""
+    from eula_parse.worker import parse_all
 
     paths = [Path(path) for path in paths]
     documents: list[Optional[Document]] = []
@@ -73,7 +62,8 @@ def cached_parse_all(paths: Sequence[os.PathLike], *, tag: bool = True, max_page
         entries.append(entry)
         documents.append(_cached(entry, path, max_pages) if entry is not None else None)
     missing = [index for index, document in enumerate(documents) if document is None]
-    parsed = parse_all([paths[index] for index in missing], tag=tag, max_pages=max_pages, engine=engine)
+    parsed = parse_all([paths[index] for index in missing], tag=tag, max_pages=max_pages, engine=engine,
+                       worker=worker)
     for index, document in zip(missing, parsed):
         documents[index] = document
         if entries[index] is not None:

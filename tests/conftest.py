@@ -87,6 +87,13 @@ def private_parse_cache(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_warm_worker() -> None:
+    """``EULA_WORKER=off`` for the session: no test leaves a background worker behind
+    (tests/test_worker.py turns it on in a private runtime directory and stops it)."""
+    os.environ["EULA_WORKER"] = "off"
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Path of headless Chromium (Debian package ``chromium``)."""

@@ -6,6 +6,7 @@ text file, segmented here independently of the parser.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -211,7 +212,7 @@ def test_cli_bad_input_is_one_line(tmp_path, content, message):
 def test_parse_all_tags_beside_the_reading_and_gives_what_parse_gives(doc_2024: Document, doc_2025: Document):
     """``parse_all`` tags in a helper process that loads spaCy while the files are read: same trees,
     entities and modality included, as one ``parse()`` after the other."""
-    from eula_parse.pipeline import parse_all
+    from eula_parse.worker import parse_all
 
     both = parse_all([PDF_2024, PDF_2025])
     assert [d.to_dict() for d in both] == [doc_2024.to_dict(), doc_2025.to_dict()]
@@ -221,7 +222,7 @@ def test_parse_all_tags_beside_the_reading_and_gives_what_parse_gives(doc_2024: 
 def test_parse_all_leaves_spacy_to_the_helper_process():
     """The calling process reads; spaCy is imported and run in the helper only."""
     code = (
-        "import sys; from eula_parse.pipeline import parse_all\n"
+        "import sys; from eula_parse.worker import parse_all\n"
         f"doc, = parse_all([{str(PDF_2025)!r}])\n"
         "print(sum(len(n.entities) for n in doc.nodes()), 'spacy' in sys.modules)"
     )
@@ -231,13 +232,12 @@ def test_parse_all_leaves_spacy_to_the_helper_process():
 
 def test_parse_all_reports_a_bad_file_in_one_line(tmp_path):
     """A file that cannot be read stops the batch with its own error; the helper process goes away."""
-    import multiprocessing
-
     from eula_parse.errors import InputError
-    from eula_parse.pipeline import parse_all
+    from eula_parse.worker import parse_all
 
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"hello")
     with pytest.raises(InputError, match="not a PDF"):
         parse_all([PDF_2025, bad])
-    assert not multiprocessing.active_children()
+    with pytest.raises(ChildProcessError):  # no child left, not even one to reap
+        os.waitpid(-1, os.WNOHANG)

@@ -36,7 +36,7 @@ def _quiet_broken_pipe() -> None:
 #: Each command, by the module of eula_parse.cli that defines it (its ``COMMANDS``).
 COMMAND_MODULES = {
     "parse": "parse", "entities": "entities", "check": "entities", "index": "search", "search": "search",
-    "show": "search", "diff": "diff", "serve": "serve", "export": "export",
+    "show": "search", "diff": "diff", "serve": "serve", "export": "export", "worker": "worker",
 }
 
 

@@ -49,8 +49,8 @@ def load_document(spec: str, index_dir: Optional[str] = None, *, tag: bool = Tru
 
 def load_documents(specs: list[str], index_dir: Optional[str] = None, *, tag: bool = True,
                    max_pages: int = DEFAULT_MAX_PAGES, engine: Optional[str] = None) -> list:
-    """:func:`load_document` of each file; those neither indexed nor cached are parsed together
-    (spaCy loads while they are read: :func:`eula_parse.pipeline.parse_all`)."""
+    """:func:`load_document` of each file; those neither indexed nor cached are parsed together by
+    the warm worker, which keeps spaCy loaded between commands (:mod:`eula_parse.worker`)."""
     documents = [_indexed(Path(spec), index_dir) if tag and engine is None else None for spec in specs]
     missing = [index for index, document in enumerate(documents) if document is None]
     if missing:
@@ -58,7 +58,7 @@ def load_documents(specs: list[str], index_dir: Optional[str] = None, *, tag: bo
 
         with slow_progress(f"parsing {', '.join(specs[index] for index in missing)}"):
             parsed = cached_parse_all([specs[index] for index in missing], tag=tag, max_pages=max_pages,
-                                      engine=engine)
+                                      engine=engine, worker=True)
         for index, document in zip(missing, parsed):
             documents[index] = document
     return documents

@@ -21,10 +21,10 @@ from eula_parse.cli.output import color_option, print_json, slow_progress
 def parse(file: str, as_json: bool, fmt: str, no_entities: bool, max_pages: int, engine) -> None:
     """Parse FILE (a EULA as PDF, DOCX, RTF, HTML, Markdown or text) and print its clause tree."""
     from eula_parse import render
-    from eula_parse.cache import cached_parse
+    from eula_parse.cache import cached_parse_all
 
     with slow_progress(f"parsing {file}"):
-        doc = cached_parse(file, tag=not no_entities, max_pages=max_pages, engine=engine)
+        doc, = cached_parse_all([file], tag=not no_entities, max_pages=max_pages, engine=engine, worker=True)
     if as_json or fmt == "json":
         print_json(doc.to_dict())
     elif fmt == "markdown":

@@ -63,7 +63,7 @@ from eula_parse.index.records import (
     version_date,
     version_token,
 )
-from eula_parse.cache import code_digest
+from eula_parse.pipeline import code_digest
 from eula_parse.index.store import STORE_NAME, RecordStore
 from eula_parse.model import Document, Entity, Item, slugify
 
