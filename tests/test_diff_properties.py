@@ -183,16 +183,17 @@ def diff_both_ways(old, new):
 
 def test_swapped_clauses_of_the_corpus_pair_are_one_move_either_way(doc_2024, doc_2025):
     """Smart Wall's first two clauses trade places between the versions (the reference change list's
-    one move): reported once, on the shorter clause, whichever version is old."""
+    one move): reported once, on the longer clause (as the reference change list says), whichever
+    version is old."""
     ((old_id, new_id),) = moves(diff_both_ways(doc_2024, doc_2025))
     first, second = [c for p in doc_2025.products if new_id.startswith(p.id + "/") for c in p.clauses[:2]]
     assert {old_id, new_id} == {first.id, second.id}
-    assert new_id == min((first, second), key=lambda c: len(c.text.split())).id
+    assert new_id == max((first, second), key=lambda c: len(c.text.split())).id == first.id
 
 
-def test_every_swap_of_two_clauses_moves_the_shorter_in_both_directions(doc_2025):
+def test_every_swap_of_two_clauses_moves_the_longer_in_both_directions(doc_2025):
     """Clauses 1 and 2 of every product swapped: one move per product, the same either way, and on
-    the clause with fewer words (of two as long, the one whose text sorts later)."""
+    the clause with more words (of two as long, the one whose text sorts later)."""
     new = copy.deepcopy(doc_2025)
     swapped = [p.id for p in new.products if len(p.clauses) >= 2 and p.clauses[0].text != p.clauses[1].text]
     for product in new.products:
@@ -205,8 +206,8 @@ def test_every_swap_of_two_clauses_moves_the_shorter_in_both_directions(doc_2025
     for old_id, _ in moves(result):
         first, second = [c for p in doc_2025.products if old_id.startswith(p.id + "/") for c in p.clauses[:2]]
         moved, stayed = (first, second) if first.id == old_id else (second, first)
-        fewer = len(moved.text.split()) - len(stayed.text.split())
-        assert fewer < 0 or (fewer == 0 and moved.text > stayed.text)
+        more = len(moved.text.split()) - len(stayed.text.split())
+        assert more > 0 or (more == 0 and moved.text > stayed.text)
 
 
 def test_equally_long_swapped_clauses_are_told_apart_by_their_text(doc_2025):
@@ -231,26 +232,26 @@ def test_clause_moved_in_between_two_swapped_clauses(doc_2025):
     products = {p.id: p for p in new.products}
     mobile, web = products["product/xprotect-mobile"], products["product/xprotect-web-client"]
     a, b = mobile.clauses[:2]
-    shorter = min((a, b), key=lambda c: len(c.text.split()))
-    shorter_id = shorter.id  # before renumbering
+    longer = max((a, b), key=lambda c: len(c.text.split()))
+    longer_id = longer.id  # before renumbering
     mobile.clauses[:2] = [b, web.clauses.pop(0), a]
     renumber(new)
     result = diff_both_ways(doc_2025, new)
     assert moves(result) == {("product/xprotect-web-client/1", "product/xprotect-mobile/2"),
-                             (shorter_id, shorter.id)}
+                             (longer_id, longer.id)}
     assert len(result.substantive) == 2
 
 
-def test_two_clauses_trading_places_with_two_others_move_the_fewer_words(doc_2025):
+def test_two_clauses_trading_places_with_two_others_move_the_more_words(doc_2025):
     """Clauses 1-2 and 3-4 of a product trade places as blocks: either block could be the one that
-    moved; the one with fewer words is, in both directions."""
+    moved; the one with more words is, in both directions."""
     new = copy.deepcopy(doc_2025)
     product = next(p for p in new.products if len(p.clauses) >= 5 and len({c.text for c in p.clauses[:4]}) == 4)
     blocks = product.clauses[:2], product.clauses[2:4]
-    lighter = {c.id for c in min(blocks, key=lambda block: sum(len(c.text.split()) for c in block))}
+    heavier = {c.id for c in max(blocks, key=lambda block: sum(len(c.text.split()) for c in block))}
     product.clauses[:4] = product.clauses[2:4] + product.clauses[:2]
     renumber(new)
-    assert {old_id for old_id, _ in moves(diff_both_ways(doc_2025, new))} == lighter
+    assert {old_id for old_id, _ in moves(diff_both_ways(doc_2025, new))} == heavier
 
 
 def test_clause_moved_into_the_place_of_a_deleted_look_alike(doc_2025):

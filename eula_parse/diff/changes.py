@@ -6,9 +6,11 @@
   longest increasing subsequence of old positions is "in place"; a node outside
   it moved. This reports the one clause that was moved instead of every clause
   it jumped over. When several equally long runs exist (two clauses swapped),
-  the one that moves the fewest words stays in place, then the one holding the
-  alphabetically first text: rules that read the same whichever version is
-  called old, so ``diff(b, a)`` names the same node moved as ``diff(a, b)``.
+  the one that keeps the fewest words in place wins, so of two swapped clauses
+  the longer is reported moved (as the reference change list of the corpus pair
+  reads its swap), then the one holding the alphabetically first text: rules
+  that read the same whichever version is called old, so ``diff(b, a)`` names
+  the same node moved as ``diff(a, b)``.
 * A change is reported once, on the deepest node that changed: a node's own
   words exclude its sub-items, which are compared on their own.
 """
@@ -276,8 +278,10 @@ def longest_in_order(old_positions: list[int], weights: Optional[list[tuple[int,
 
 
 def _stay_weights(pairs: list[tuple[Unit, Unit]]) -> list[tuple[int, int]]:
-    """Per (old, new) pair: the words it holds on both sides, then a bit that is higher the
-    earlier its text sorts; the same whichever side is old (see :func:`longest_in_order`).
+    """Per (old, new) pair: how few words it holds on both sides (the most any pair holds, less its
+    own), then a bit that is higher the earlier its text sorts; the same whichever side is old
+    (see :func:`longest_in_order`). Among runs of one length, the run that stays in place is the
+    one holding the fewest words: of two swapped clauses, the longer is reported moved.
 
     The bits are distinct powers of two, so no two sets of pairs weigh the same and the
     choice never falls back on the order the pairs are listed in.
@@ -285,7 +289,9 @@ def _stay_weights(pairs: list[tuple[Unit, Unit]]) -> list[tuple[int, int]]:
     content = [tuple(sorted(((o.key, o.name), (n.key, n.name)))) for o, n in pairs]
     rank = sorted(range(len(pairs)), key=content.__getitem__)
     bit = {i: 1 << (len(pairs) - 1 - r) for r, i in enumerate(rank)}
-    return [(o.words + n.words, bit[i]) for i, (o, n) in enumerate(pairs)]
+    words = [o.words + n.words for o, n in pairs]
+    most = max(words, default=0)
+    return [(most - words[i], bit[i]) for i in range(len(pairs))]
 
 
 class _Reporter:
