@@ -11,7 +11,7 @@ core, in forks of the loaded process.
 - It listens on a Unix socket in a private directory (``$XDG_RUNTIME_DIR/eula-parse``,
   else ``<tmp>/eula-parse-<uid>``; mode 0700, owned by the user) and serves only
   its own user.
-- The socket's name carries the code digest (:func:`eula_parse.cache.code_digest`),
+- The socket's name carries the code digest (:func:`eula_parse.pipeline.code_digest`),
   the interpreter and the settings that change a parse, so an upgraded or
   edited parser never gets an old worker's answer; an old worker just idles out.
 - Each request is served in a fork: requests never share state, and a crash
