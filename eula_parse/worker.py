@@ -11,7 +11,7 @@ core, in forks of the loaded process.
 - It listens on a Unix socket in a private directory (``$XDG_RUNTIME_DIR/eula-parse``,
   else ``<tmp>/eula-parse-<uid>``; mode 0700, owned by the user) and serves only
   its own user.
-- The socket's name carries the code digest (:func:`eula_parse.cache.code_digest`),
+- The socket's name carries the code digest (:func:`eula_parse.pipeline.code_digest`),
   the interpreter and the settings that change a parse, so an upgraded or
   edited parser never gets an old worker's answer; an old worker just idles out.
 - Each request is served in a fork: requests never share state, and a crash
@@ -26,6 +26,7 @@ core, in forks of the loaded process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -291,6 +292,7 @@ def serve(where: Path, idle: Optional[float] = None) -> None:
             except socket.timeout:
                 if not warm:  # the first quiet moment: a request already waiting was served first
                     _warm_up()
+                    gc.freeze()
                     warm = True
                 elif time.monotonic() - last >= idle and not children:
                     return
@@ -322,6 +324,7 @@ def load() -> None:
     from eula_parse.entities import get_nlp
 
     get_nlp()
+    gc.freeze()  # collections in the forks skip what is loaded: fewer pages copied, less to scan
 
 
 def _warm_up() -> None:

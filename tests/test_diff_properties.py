@@ -4,8 +4,11 @@ Edits are what an editor does between releases: insert a clause, delete one, rew
 one, move one within its product or into another product, and the same for general
 sections. Clause numbers and ids are then renumbered as a re-parse would. The
 generator avoids only the cases that are ambiguous for *any* differ: a clause whose
-exact text occurs twice (which copy moved?) and a move past a single neighbour
-(did A move down or B up?).
+exact text occurs twice (which copy moved?) and a move past a single clause of the
+older version (did A move down or B up?); clauses inserted or moved in from another
+product do not count as passed, since the older version has no position for them.
+How the differ settles that second case, the same way in both directions, is in
+tests/test_diff_moves.py.
 """
 
 from __future__ import annotations
@@ -61,6 +64,13 @@ def edited(draw, doc):
     frozen: set[str] = set()  # products where a move happened: no deletions there after
     expected: list[tuple[str, object, object]] = []  # (kind, old id, new object)
 
+    def move_targets(product, clause) -> list[int]:
+        """Where ``clause`` can go in ``product`` passing at least two of the product's own old clauses."""
+        rest = [c for c in product.clauses if c is not clause]
+        start = product.clauses.index(clause)
+        own = [origin.get(id(c), "").rsplit("/", 1)[0] == product.id for c in rest]
+        return [j for j in range(len(rest) + 1) if sum(own[min(start, j):max(start, j)]) >= 2]
+
     def pick_clause(condition=lambda p, c: True):
         choices = [(p, c) for p in new.products for c in p.clauses
                    if id(c) not in touched and c.text in unique and condition(p, c)]
@@ -88,11 +98,10 @@ def edited(draw, doc):
                 touched.add(id(clause))
                 expected.append(("modified", origin[id(clause)], clause))
         elif op == "move":
-            product, clause = pick_clause(lambda p, c: p.id not in frozen and len(p.clauses) >= 4
-                                          and id(c) in origin)
+            product, clause = pick_clause(lambda p, c: p.id not in frozen and id(c) in origin
+                                          and bool(move_targets(p, c)))
             if clause is not None:
-                start = product.clauses.index(clause)
-                targets = [j for j in range(len(product.clauses)) if abs(j - start) >= 2]
+                targets = move_targets(product, clause)
                 product.clauses.remove(clause)
                 product.clauses.insert(draw(st.sampled_from(targets)), clause)
                 touched.add(id(clause))
@@ -156,3 +165,113 @@ def test_diff_reports_exactly_the_edits(doc_2025, data):
     back = eula_parse.diff(new, doc_2025)
     swap = {"added": "removed", "removed": "added"}
     assert {(swap.get(c.kind, c.kind), c.new_id, c.old_id) for c in back.substantive} == expected
+
+
+# -- the case the generator leaves out, settled: which of two swapped clauses moved ------------
+
+
+def moves(result) -> set[tuple[str, str]]:
+    return {(c.old_id, c.new_id) for c in result.changes if c.kind == "moved"}
+
+
+def diff_both_ways(old, new):
+    """``diff(old, new)``, after checking that ``diff(new, old)`` names the same nodes moved."""
+    forward, back = eula_parse.diff(old, new), eula_parse.diff(new, old)
+    assert moves(back) == {(new_id, old_id) for old_id, new_id in moves(forward)}
+    return forward
+
+
+def test_swapped_clauses_of_the_corpus_pair_are_one_move_either_way(doc_2024, doc_2025):
+    """Smart Wall's first two clauses trade places between the versions (the reference change list's
+    one move): reported once, on the longer clause (as the reference change list says), whichever
+    version is old."""
+    ((old_id, new_id),) = moves(diff_both_ways(doc_2024, doc_2025))
+    first, second = [c for p in doc_2025.products if new_id.startswith(p.id + "/") for c in p.clauses[:2]]
+    assert {old_id, new_id} == {first.id, second.id}
+    assert new_id == max((first, second), key=lambda c: len(c.text.split())).id == first.id
+
+
+def test_every_swap_of_two_clauses_moves_the_longer_in_both_directions(doc_2025):
+    """Clauses 1 and 2 of every product swapped: one move per product, the same either way, and on
+    the clause with more words (of two as long, the one whose text sorts later)."""
+    new = copy.deepcopy(doc_2025)
+    swapped = [p.id for p in new.products if len(p.clauses) >= 2 and p.clauses[0].text != p.clauses[1].text]
+    for product in new.products:
+        if product.id in swapped:
+            product.clauses[0], product.clauses[1] = product.clauses[1], product.clauses[0]
+    renumber(new)
+    result = diff_both_ways(doc_2025, new)
+    assert {c.kind for c in result.substantive} == {"moved"}
+    assert sorted(old_id.rsplit("/", 1)[0] for old_id, _ in moves(result)) == sorted(swapped)
+    for old_id, _ in moves(result):
+        first, second = [c for p in doc_2025.products if old_id.startswith(p.id + "/") for c in p.clauses[:2]]
+        moved, stayed = (first, second) if first.id == old_id else (second, first)
+        more = len(moved.text.split()) - len(stayed.text.split())
+        assert more > 0 or (more == 0 and moved.text > stayed.text)
+
+
+def test_equally_long_swapped_clauses_are_told_apart_by_their_text(doc_2025):
+    """Two adjacent clauses of one length swapped: no word count decides, the text does, both ways."""
+    new = copy.deepcopy(doc_2025)
+    pairs = [(p, i) for p in new.products for i in range(len(p.clauses) - 1)
+             if len(p.clauses[i].text.split()) == len(p.clauses[i + 1].text.split())
+             and p.clauses[i].text != p.clauses[i + 1].text]
+    assert pairs, "the corpus has adjacent clauses of one length"
+    product, i = pairs[0]
+    product.clauses[i], product.clauses[i + 1] = product.clauses[i + 1], product.clauses[i]
+    later = max(product.clauses[i:i + 2], key=lambda c: c.text).id  # its old id, before renumbering
+    renumber(new)
+    ((old_id, _),) = moves(diff_both_ways(doc_2025, new))
+    assert old_id == later
+
+
+def test_clause_moved_in_between_two_swapped_clauses(doc_2025):
+    """What Hypothesis found: the Web Client's first clause moves into XProtect Mobile, whose first
+    two clauses trade places around it. Two moves, the same two whichever version is old."""
+    new = copy.deepcopy(doc_2025)
+    products = {p.id: p for p in new.products}
+    mobile, web = products["product/xprotect-mobile"], products["product/xprotect-web-client"]
+    a, b = mobile.clauses[:2]
+    longer = max((a, b), key=lambda c: len(c.text.split()))
+    longer_id = longer.id  # before renumbering
+    mobile.clauses[:2] = [b, web.clauses.pop(0), a]
+    renumber(new)
+    result = diff_both_ways(doc_2025, new)
+    assert moves(result) == {("product/xprotect-web-client/1", "product/xprotect-mobile/2"),
+                             (longer_id, longer.id)}
+    assert len(result.substantive) == 2
+
+
+def test_two_clauses_trading_places_with_two_others_move_the_more_words(doc_2025):
+    """Clauses 1-2 and 3-4 of a product trade places as blocks: either block could be the one that
+    moved; the one with more words is, in both directions."""
+    new = copy.deepcopy(doc_2025)
+    product = next(p for p in new.products if len(p.clauses) >= 5 and len({c.text for c in p.clauses[:4]}) == 4)
+    blocks = product.clauses[:2], product.clauses[2:4]
+    heavier = {c.id for c in max(blocks, key=lambda block: sum(len(c.text.split()) for c in block))}
+    product.clauses[:4] = product.clauses[2:4] + product.clauses[:2]
+    renumber(new)
+    assert {old_id for old_id, _ in moves(diff_both_ways(doc_2025, new))} == heavier
+
+
+def test_clause_moved_into_the_place_of_a_deleted_look_alike(doc_2025):
+    """What Hypothesis found next: of the two most alike clauses of different products, one is
+    deleted and the other moved into its place. The same words elsewhere outweigh similar words in
+    place: one move and one removal, not an edit, whichever version is old."""
+    from rapidfuzz import fuzz
+
+    new = copy.deepcopy(doc_2025)
+    texts = [c.text for c in new.clauses]
+    placed = [(p, c) for p in new.products for c in p.clauses if texts.count(c.text) == 1]
+    score, (here, gone), (there, mover) = max(
+        ((fuzz.ratio(c.text, d.text), (p, c), (q, d)) for p, c in placed for q, d in placed if p is not q),
+        key=lambda found: found[0],
+    )
+    assert score >= 90, "the corpus has look-alike clauses in different products"
+    old_ids = gone.id, mover.id
+    here.clauses[here.clauses.index(gone)] = mover
+    there.clauses.remove(mover)
+    renumber(new)
+    result = diff_both_ways(doc_2025, new)
+    assert {(c.kind, c.old_id, c.new_id) for c in result.substantive} == {
+        ("removed", old_ids[0], None), ("moved", old_ids[1], mover.id)}

@@ -5,7 +5,9 @@ whenever a clause is inserted, so pairing "clause 7" with "clause 7" would turn
 one insertion into a cascade of false modifications. Pairing goes from the
 strongest evidence to the weakest: a stable heading-based id (``general/...``,
 ``product/...``, ``group/...``), the same heading, the same text, and last a
-rapidfuzz similarity above a threshold (renamed headings, edited clauses).
+rapidfuzz similarity above a threshold (renamed headings, edited clauses). The same
+text under another parent counts before a similar text under the same one: a
+clause that moved in beside a deleted look-alike is a move, not an edit.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class Unit:
     """One node of one version, with what alignment needs precomputed."""
 
     __slots__ = ("node", "kind", "parent", "index", "path", "number", "name", "label",
-                 "body", "key", "children", "pos", "_sim")
+                 "body", "key", "children", "pos", "_sim", "_words")
 
     def __init__(self, node, kind, parent, index, path, number=None, name=None, body=""):
         self.node = node
@@ -56,6 +58,7 @@ class Unit:
         self.children: list[Unit] = []
         self.pos = 0
         self._sim: Optional[str] = None
+        self._words: Optional[int] = None
 
     @property
     def id(self) -> str:
@@ -73,6 +76,13 @@ class Unit:
             # character by character would cost quadratic time for nothing.
             self._sim = " ".join(p for p in parts if p)[:SIM_CHARS]
         return self._sim
+
+    @property
+    def words(self) -> int:
+        """Words the node carries along when it moves: its own and everything under it."""
+        if self._words is None:
+            self._words = len(self.key.split()) + sum(c.words for c in self.children)
+        return self._words
 
     def subtree_text(self, skip: Optional[dict] = None) -> str:
         """Display text of the node and everything under it, one line per node
@@ -198,8 +208,9 @@ class Aligner:
         self.pair[id(o)] = n
         self.rpair[id(n)] = o
 
-    def align(self, olds: list[Unit], news: list[Unit], threshold: float = SIMILAR, own_text: bool = False) -> None:
-        """Pair units of two sibling lists, strongest evidence first."""
+    def align(self, olds: list[Unit], news: list[Unit], threshold: float = SIMILAR, own_text: bool = False,
+              similar: bool = True) -> None:
+        """Pair units of two sibling lists, strongest evidence first (``similar=False``: stop before similarity)."""
         olds = [u for u in olds if id(u) not in self.pair]
         news = [u for u in news if id(u) not in self.rpair]
         if not olds or not news:
@@ -235,7 +246,7 @@ class Aligner:
                 self.link(o, by_text[(o.key, o.sim)].pop(0))
         # 4. similar text: best pairs first; ties go to the closer relative position.
         o_rest, n_rest = rest()
-        if not o_rest or not n_rest:
+        if not similar or not o_rest or not n_rest:
             return
         candidates = []
         if own_text:
@@ -312,47 +323,57 @@ class Aligner:
     def run(self) -> None:
         a, b = self.a, self.b
         self.align(a.paragraphs, b.paragraphs)
-        self._align_sections(a.sections, b.sections)
-        self._across([u for u in a.order if u.kind == "section"], [u for u in b.order if u.kind == "section"])
+        # Sections, clauses and items alike: the same words found anywhere (another parent
+        # included) before a merely similar sibling, so a clause that moved into a product
+        # is not taken for an edit of a look-alike that was deleted there.
+        for similar in (False, True):
+            self._align_sections(a.sections, b.sections, similar)
+            self._across(self._all(a, "section"), self._all(b, "section"), similar)
         # Products first, across groups (a product can change group), then the groups
         # (a renamed group is recognised by the products it keeps).
         self.align(a.products, b.products)
         self.align(a.groups, b.groups)
         self._align_groups_by_products()
-        for o in a.products:
-            n = self.matched(o)
-            if n is not None:
-                self.align(o.children, n.children)
-        self._across([u for u in a.order if u.kind == "clause"], [u for u in b.order if u.kind == "clause"])
+        for similar in (False, True):
+            for o in a.products:
+                n = self.matched(o)
+                if n is not None:
+                    self.align(o.children, n.children, similar=similar)
+            self._across(self._all(a, "clause"), self._all(b, "clause"), similar)
         # Sub-items last, once every section and clause that holds them is paired: first among
         # the items of paired parents, then across parents (a lettered item moved to another section).
-        for o in a.order:
-            n = self.matched(o)
-            if n is not None and o.kind in ("section", "clause"):
-                self._align_items(o, n)
-        self._across([u for u in a.order if u.kind == "item"], [u for u in b.order if u.kind == "item"])
+        for similar in (False, True):
+            for o in a.order:
+                n = self.matched(o)
+                if n is not None and o.kind in ("section", "clause"):
+                    self._align_items(o, n, similar)
+            self._across(self._all(a, "item"), self._all(b, "item"), similar)
         # A section that became a lettered item of another section (or the reverse) moved.
         self._across([u for u in a.order if u.kind in ("section", "item")], [u for u in b.order if u.kind in ("section", "item")])
 
-    def _align_sections(self, olds: list[Unit], news: list[Unit]) -> None:
+    @staticmethod
+    def _all(side: Side, kind: str) -> list[Unit]:
+        return [u for u in side.order if u.kind == kind]
+
+    def _align_sections(self, olds: list[Unit], news: list[Unit], similar: bool = True) -> None:
         olds = [u for u in olds if u.kind == "section"]
         news = [u for u in news if u.kind == "section"]
-        self.align(olds, news)
+        self.align(olds, news, similar=similar)
         for o in olds:
             n = self.matched(o)
             if n is not None:
-                self._align_sections(o.children, n.children)
+                self._align_sections(o.children, n.children, similar)
 
-    def _align_items(self, o: Unit, n: Unit) -> None:
+    def _align_items(self, o: Unit, n: Unit, similar: bool = True) -> None:
         olds = [u for u in o.children if u.kind == "item"]
         news = [u for u in n.children if u.kind == "item"]
-        self.align(olds, news)
+        self.align(olds, news, similar=similar)
         for item in olds:
             partner = self.matched(item)
             if partner is not None:
-                self._align_items(item, partner)
+                self._align_items(item, partner, similar)
 
-    def _across(self, olds: list[Unit], news: list[Unit]) -> None:
+    def _across(self, olds: list[Unit], news: list[Unit], similar: bool = True) -> None:
         """Pair nodes left unpaired across parents: a clause that changed product, a
         subsection carried into a restructured article.
 
@@ -370,7 +391,7 @@ class Aligner:
         o_rest = [u for u in olds if candidate(u, True)]
         n_rest = [u for u in news if candidate(u, False)]
         if o_rest and n_rest:
-            self.align(o_rest, n_rest, threshold=SIMILAR_ELSEWHERE, own_text=True)
+            self.align(o_rest, n_rest, threshold=SIMILAR_ELSEWHERE, own_text=True, similar=similar)
 
     def _align_groups_by_products(self) -> None:
         o_rest = [g for g in self.a.groups if id(g) not in self.pair]

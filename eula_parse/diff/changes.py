@@ -5,14 +5,18 @@
 * ``moved`` is decided by order, not by distance: among paired siblings, the
   longest increasing subsequence of old positions is "in place"; a node outside
   it moved. This reports the one clause that was moved instead of every clause
-  it jumped over.
+  it jumped over. When several equally long runs exist (two clauses swapped),
+  the one that keeps the fewest words in place wins, so of two swapped clauses
+  the longer is reported moved (as the reference change list of the corpus pair
+  reads its swap), then the one holding the alphabetically first text: rules
+  that read the same whichever version is called old, so ``diff(b, a)`` names
+  the same node moved as ``diff(a, b)``.
 * A change is reported once, on the deepest node that changed: a node's own
   words exclude its sub-items, which are compared on their own.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -223,30 +227,71 @@ def entity_changes(old: Iterable[Entity], new: Iterable[Entity]) -> list[EntityC
     return out
 
 
-def longest_in_order(old_positions: list[int]) -> set[int]:
+def longest_in_order(old_positions: list[int], weights: Optional[list[tuple[int, ...]]] = None) -> set[int]:
     """Indexes (into ``old_positions``, which is in new order) of one longest increasing subsequence.
 
-    Patience sorting, O(n log n). On ties the later candidate wins, so of two
-    swapped clauses the one that moved *up* is the one reported as moved.
+    Of equally long ones, the one whose ``weights`` (one tuple of non-negative ints
+    per index, summed element-wise and compared in order) add up to most wins. An
+    increasing run of old positions in new order is an increasing run of new
+    positions in old order too, so with weights that do not depend on the direction
+    (and sums that differ between any two sets) both directions pick the same nodes.
+    O(n log n): a Fenwick tree over old positions holds the best run ending below
+    each one. A score is one int, the tuple (length, *weights) in mixed radix: each
+    digit's base exceeds its largest possible sum, so adding never carries and ints
+    compare as the tuples would.
     """
-    tails: list[int] = []
-    tail_at: list[int] = []
-    prev: list[Optional[int]] = [None] * len(old_positions)
+    n = len(old_positions)
+    rows = [(1, *w) for w in weights] if weights is not None else [(1,)] * n
+    bases = [sum(column) + 1 for column in zip(*rows)]
+    gains = []
+    for row in rows:
+        packed = 0
+        for digit, base in zip(row, bases):
+            packed = packed * base + digit
+        gains.append(packed)
+    size = max(old_positions, default=-1) + 1
+    tree_score = [0] * (size + 1)  # best score of a run ending at or below each Fenwick node
+    tree_end: list[Optional[int]] = [None] * (size + 1)
+    prev: list[Optional[int]] = [None] * n
+    best, best_end = 0, None
     for i, value in enumerate(old_positions):
-        k = bisect.bisect_left(tails, value)
-        if k == len(tails):
-            tails.append(value)
-            tail_at.append(i)
-        else:
-            tails[k] = value
-            tail_at[k] = i
-        prev[i] = tail_at[k - 1] if k else None
+        below, below_end, j = 0, None, value  # the best run over old positions < value
+        while j > 0:
+            if tree_score[j] > below:
+                below, below_end = tree_score[j], tree_end[j]
+            j -= j & -j
+        score = below + gains[i]
+        prev[i] = below_end
+        j = value + 1
+        while j <= size:
+            if score > tree_score[j]:
+                tree_score[j], tree_end[j] = score, i
+            j += j & -j
+        if score > best:
+            best, best_end = score, i
     keep: set[int] = set()
-    i = tail_at[-1] if tail_at else None
+    i = best_end
     while i is not None:
         keep.add(i)
         i = prev[i]
     return keep
+
+
+def _stay_weights(pairs: list[tuple[Unit, Unit]]) -> list[tuple[int, int]]:
+    """Per (old, new) pair: how few words it holds on both sides (the most any pair holds, less its
+    own), then a bit that is higher the earlier its text sorts; the same whichever side is old
+    (see :func:`longest_in_order`). Among runs of one length, the run that stays in place is the
+    one holding the fewest words: of two swapped clauses, the longer is reported moved.
+
+    The bits are distinct powers of two, so no two sets of pairs weigh the same and the
+    choice never falls back on the order the pairs are listed in.
+    """
+    content = [tuple(sorted(((o.key, o.name), (n.key, n.name)))) for o, n in pairs]
+    rank = sorted(range(len(pairs)), key=content.__getitem__)
+    bit = {i: 1 << (len(pairs) - 1 - r) for r, i in enumerate(rank)}
+    words = [o.words + n.words for o, n in pairs]
+    most = max(words, default=0)
+    return [(most - words[i], bit[i]) for i in range(len(pairs))]
 
 
 class _Reporter:
@@ -324,8 +369,12 @@ class _Reporter:
                 olds, news = op.children, np.children
             old_index = {id(u): i for i, u in enumerate(olds)}
             pairs = [(al.rpair[id(n)], n) for n in news if id(n) in al.rpair and id(al.rpair[id(n)]) in old_index]
-            keep = longest_in_order([old_index[id(o)] for o, _ in pairs])
-            cache[key] = {id(pairs[i][0]) for i in keep}
+            positions = [old_index[id(o)] for o, _ in pairs]
+            if all(x < y for x, y in zip(positions, positions[1:])):  # the usual case: nothing moved
+                cache[key] = {id(o) for o, _ in pairs}
+            else:
+                keep = longest_in_order(positions, _stay_weights(pairs))
+                cache[key] = {id(pairs[i][0]) for i in keep}
         return cache[key]
 
     def compare(self, o: Unit, n: Unit) -> None:
