@@ -4,9 +4,10 @@ Importing spaCy and building the tagging pipeline costs about a second, more
 than reading and tagging two agreements (``eula diff``'s whole job). So the
 commands that parse (``eula diff``, ``parse``, ``entities``, ``check``) hand their
 files to a background process that keeps the pipeline loaded, as a language
-server or Gradle's daemon do. The first command starts it and reads its files
-while it loads; later ones connect, and their files are parsed at once, one per
-core, in forks of the loaded process.
+server or Gradle's daemon do. The first command parses its files itself (a
+forked helper loads spaCy while they are read) and starts the worker as it
+finishes; later ones connect, and their files are parsed at once, one per core,
+in forks of the loaded process.
 
 - It listens on a Unix socket in a private directory (``$XDG_RUNTIME_DIR/eula-parse``,
   else ``<tmp>/eula-parse-<uid>``; mode 0700, owned by the user) and serves only
@@ -48,8 +49,6 @@ ENV_WORKER = "EULA_WORKER"
 ENV_IDLE = "EULA_WORKER_IDLE"
 #: Seconds a worker stays without requests before it leaves.
 DEFAULT_IDLE = 600.0
-#: How long a command waits for a worker it started to listen (it binds before it loads spaCy).
-STARTUP_TIMEOUT = 5.0
 #: A Unix socket's path must fit in ``sockaddr_un`` (108 bytes on Linux, 104 on macOS).
 MAX_SOCKET_PATH = 100
 #: Environment settings that change what a parse produces; a worker serves one combination.
@@ -63,11 +62,11 @@ def parse_all(paths: Sequence[Union[str, os.PathLike]], *, tag: bool = True, max
     """``[parse(path) for path in paths]``, without waiting for spaCy to load where that can be helped.
 
     With ``worker``, a running warm worker parses every file (one per core,
-    nothing to load); when there is none, one is started, and it tags the files
-    this process reads while it loads. Without ``worker`` (or with workers off), a
-    fork of this process loads spaCy while the files are read, tags them and
-    leaves. On one core, or where nothing can be forked, the files are parsed
-    here. The documents and errors are always those of :func:`eula_parse.parse`.
+    nothing to load). Otherwise a fork of this process loads spaCy while the
+    files are read, tags them and leaves; with ``worker``, a warm worker is
+    started once they are tagged, so that its loading does not take turns with
+    this call's. On one core, or where nothing can be forked, the files are
+    parsed here. The documents and errors are always those of :func:`eula_parse.parse`.
     """
     paths = [Path(path) for path in paths]
     if not tag or not paths:
@@ -78,28 +77,18 @@ def parse_all(paths: Sequence[Union[str, os.PathLike]], *, tag: bool = True, max
         answers = _ask(connection, "parse", paths, {"max_pages": max_pages, "engine": engine})
         return [_answer(answer, lambda: parse(path, max_pages=max_pages, engine=engine))
                 for path, answer in zip(paths, answers)]
-    helper = _Started(where) if where is not None and _start(where) else _Forked.if_it_pays()
+    helper = _Forked.if_it_pays()
     if helper is None:
-        return [parse(path, max_pages=max_pages, engine=engine) for path in paths]
-    try:
-        documents = [parse(path, tag=False, max_pages=max_pages, engine=engine) for path in paths]
-        return _tagged(documents, helper.ask("tag", documents))
-    finally:
-        helper.close()
-
-
-class _Started:
-    """A warm worker this command started: it tags the documents once it has loaded, and stays."""
-
-    def __init__(self, where: Path):
-        self.where = where
-
-    def ask(self, kind: str, items: list) -> list:
-        connection = _connect(self.where, wait=STARTUP_TIMEOUT)
-        return _ask(connection, kind, items) if connection is not None else [None] * len(items)
-
-    def close(self) -> None:
-        pass
+        documents = [parse(path, max_pages=max_pages, engine=engine) for path in paths]
+    else:
+        try:
+            documents = [parse(path, tag=False, max_pages=max_pages, engine=engine) for path in paths]
+            documents = _tagged(documents, helper.ask("tag", documents))
+        finally:
+            helper.close()
+    if where is not None:
+        _start(where)
+    return documents
 
 
 class _Forked:
@@ -179,19 +168,15 @@ def address() -> Optional[Path]:
     return where if len(os.fsencode(where)) < MAX_SOCKET_PATH else None
 
 
-def _connect(where: Path, wait: float = 0.0) -> Optional[socket.socket]:
-    """A connection to the worker at ``where``, trying for ``wait`` seconds; None when none answers."""
-    deadline = time.monotonic() + wait
-    while True:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            connection.connect(str(where))
-            return connection
-        except OSError:
-            connection.close()
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(0.02)
+def _connect(where: Path) -> Optional[socket.socket]:
+    """A connection to the worker at ``where``, or None when none listens there."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(str(where))
+        return connection
+    except OSError:
+        connection.close()
+        return None
 
 
 def _ask(connection: socket.socket, kind: str, items: list, options: Optional[dict] = None) -> list:
@@ -279,7 +264,7 @@ def serve(where: Path, idle: Optional[float] = None) -> None:
         where.unlink()  # a worker that died left it
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(str(where))
-    server.listen(64)  # connections wait in the backlog while the pipeline loads
+    server.listen(64)  # a command that comes while the pipeline loads waits in the backlog, not for a new start
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     started, served, last, children, warm = time.time(), 0, time.monotonic(), set(), False
     try:

@@ -56,8 +56,9 @@ def test_the_first_command_starts_a_worker_and_the_next_ones_are_served_by_it(ru
     assert worker.status() is None
     first = eula("diff", "--json", str(PDF_2024), str(PDF_2025))
     assert first.returncode == 1, first.stderr  # 1: the versions differ, as diff(1)
+    assert _wait_for(lambda: worker.status() is not None)  # started as the command finished
     about = worker.status()
-    assert about is not None and about["pid"] != os.getpid()
+    assert about["pid"] != os.getpid()
     second = eula("diff", "--json", str(PDF_2024), str(PDF_2025))
     assert second.stdout == first.stdout
     assert any(change["entity_changes"] for change in json.loads(second.stdout)["changes"])
@@ -78,8 +79,8 @@ def test_a_command_served_by_the_worker_loads_neither_spacy_nor_a_pdf_engine(run
 def test_a_parse_by_the_worker_is_the_parse(runtime, doc_2024, doc_2025):
     """Same tree, entities and modality as ``parse()``, with the path as the caller wrote it."""
     relative = os.path.relpath(PDF_2025)
-    started = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, worker=True)  # it tags these
-    assert worker.status() is not None
+    started = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, worker=True)  # starts it
+    assert _wait_for(lambda: worker.status() is not None)
     served = worker.parse_all([PDF_2024, relative], max_pages=2000, engine=None, worker=True)  # it parses these
     for documents in (started, served):
         assert [d.to_dict() for d in documents] == [doc_2024.to_dict(), parse(relative).to_dict()]
@@ -104,7 +105,7 @@ def test_the_worker_leaves_when_idle(runtime, monkeypatch):
     monkeypatch.setenv(worker.ENV_IDLE, "1")
     worker.parse_all([PDF_2025], max_pages=2000, engine=None, worker=True)
     where = worker.address()
-    assert where.exists()
+    assert _wait_for(where.exists)
     assert _wait_for(lambda: not where.exists(), seconds=30)
     assert worker.status() is None
 
