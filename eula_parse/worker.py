@@ -102,7 +102,7 @@ class _Forked:
     @classmethod
     def if_it_pays(cls) -> Optional["_Forked"]:
         """A helper when there is a second core to run it and ``fork`` to start it cheaply."""
-        if _cores() < 2 or not hasattr(os, "fork"):
+        if cores() < 2 or not hasattr(os, "fork"):
             return None
         try:
             return cls()
@@ -139,14 +139,20 @@ class _Forked:
 
 def status() -> Optional[dict[str, Any]]:
     """What the worker for this code says about itself (pid, uptime, requests served), or None."""
-    connection = _connect(where) if (where := address()) is not None else None
+    connection = _running()
     return _ask(connection, "status", [None])[0] if connection is not None else None
 
 
 def stop() -> bool:
     """Ask the worker for this code to leave now; False when none was running."""
-    connection = _connect(where) if (where := address()) is not None else None
+    connection = _running()
     return connection is not None and _ask(connection, "stop", [None])[0] is not None
+
+
+def _running() -> Optional[socket.socket]:
+    """A connection to the worker for this code and these settings, or None."""
+    where = address()
+    return _connect(where) if where is not None else None
 
 
 def address() -> Optional[Path]:
@@ -347,7 +353,7 @@ def on_cores(job: Callable[[Any], Document], items: Sequence[Any]) -> list[Optio
     Each answer is ``("ok", document)``, ``("error", EulaError)`` or None (anything
     else went wrong: the caller redoes that item itself and meets the error there).
     """
-    ways = min(_cores(), len(items))
+    ways = min(cores(), len(items))
     shares = [list(range(start, len(items), ways)) for start in range(ways)]
     forks = []
     for share in shares[1:]:
@@ -396,8 +402,12 @@ def _same_user(connection: socket.socket) -> bool:
     return struct.unpack("3i", credentials)[1] == os.getuid()
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def cores() -> int:
+    """The cores this process may use (its CPU affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _ended(pid: int) -> bool:

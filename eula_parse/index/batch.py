@@ -215,10 +215,9 @@ class _Worker:
 
 def default_jobs() -> int:
     """Worker processes for a batch when the caller does not say: one per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    from eula_parse.worker import cores
+
+    return cores()
 
 
 #: Parsed files wait for at most this many others, or this many seconds, before they are committed together.
