@@ -227,7 +227,7 @@ def entity_changes(old: Iterable[Entity], new: Iterable[Entity]) -> list[EntityC
     return out
 
 
-def longest_in_order(old_positions: list[int], weights: Optional[list[tuple[int, ...]]] = None) -> set[int]:
+def longest_in_order(old_positions: list[int], weights: list[tuple[int, ...]]) -> set[int]:
     """Indexes (into ``old_positions``, which is in new order) of one longest increasing subsequence.
 
     Of equally long ones, the one whose ``weights`` (one tuple of non-negative ints
@@ -241,7 +241,7 @@ def longest_in_order(old_positions: list[int], weights: Optional[list[tuple[int,
     compare as the tuples would.
     """
     n = len(old_positions)
-    rows = [(1, *w) for w in weights] if weights is not None else [(1,)] * n
+    rows = [(1, *w) for w in weights]
     bases = [sum(column) + 1 for column in zip(*rows)]
     gains = []
     for row in rows:
