@@ -34,6 +34,13 @@ def _text(doc: Doc) -> str:
     return text
 
 
+def _inside(found: list[tuple], offset: int, doc: Doc) -> list[tuple]:
+    """The ``(label, start, end, ...)`` spans a component found in a parent text that fall inside
+    ``doc``, whose text is the parent's from ``offset`` on, moved to ``doc``'s offsets."""
+    end = offset + len(_text(doc))
+    return [(label, s - offset, e - offset, *rest) for label, s, e, *rest in found if offset <= s and e <= end]
+
+
 def _token_at(doc: Doc, offset: int):
     lo, hi = 0, len(doc) - 1
     while lo <= hi:

@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from eula_parse.entities.data import _regex_patterns
 from eula_parse.entities.prefilter import holds, lowered
-from eula_parse.entities.docs import _add_span, _split_at, _text
+from eula_parse.entities.docs import _add_span, _inside, _split_at, _text
 from eula_parse.entities.normalize import _np_end
 
 
@@ -77,9 +77,7 @@ class RegexTagger:
     def from_parent(self, doc: Doc, parent: Doc, offset: int) -> Doc:
         """Tag ``doc``, whose text is ``parent``'s from ``offset`` on (a sub-item in its clause), with the
         spans this component found in ``parent`` that fall inside it: the text is not read twice."""
-        end = offset + len(_text(doc))
-        return self._apply(doc, [(label, s - offset, e - offset) for label, s, e in parent.user_data[self.name]
-                                 if offset <= s and e <= end])
+        return self._apply(doc, _inside(parent.user_data[self.name], offset, doc))
 
     def _apply(self, doc: Doc, found: list[tuple[str, int, int]]) -> Doc:
         doc.user_data[self.name] = found

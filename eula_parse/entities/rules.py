@@ -12,7 +12,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 
 from eula_parse.entities.data import _read_jsonl
-from eula_parse.entities.docs import _text
+from eula_parse.entities.docs import _inside
 
 
 class RuleTagger:
@@ -85,9 +85,7 @@ class RuleTagger:
     def from_parent(self, doc: Doc, parent: Doc, offset: int) -> Doc:
         """Tag ``doc``, whose text is ``parent``'s from ``offset`` on (a sub-item in its clause), with the
         spans this component found in ``parent`` that fall inside it: the text is not read twice."""
-        end = offset + len(_text(doc))
-        return self._apply(doc, [(label, s - offset, e - offset, span_id)
-                                 for label, s, e, span_id in parent.user_data[self.name] if offset <= s and e <= end])
+        return self._apply(doc, _inside(parent.user_data[self.name], offset, doc))
 
     def _apply(self, doc: Doc, found: list[tuple[str, int, int, str]]) -> Doc:
         doc.user_data[self.name] = found
